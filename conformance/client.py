@@ -1,0 +1,337 @@
+"""The one way the suite talks to a target: auth, timeout, pacing, transcript, automatic checks.
+
+Tests never build URLs or headers and never call ``requests`` themselves. Every response passes
+through ``checks.AUTOMATIC`` (no 5xx, JSON where documented, the schema of its operation and
+status) before a test sees it, and every exchange lands in the transcript with the keys masked,
+so a failure in the report always carries the evidence and never a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import requests
+
+from conformance import checks, contract
+from conformance.targets import Credentials, Target
+
+MASK = "***"
+_BODY_LIMIT = 4000
+
+
+class Masker:
+    """Replaces every secret of a run by a placeholder, wherever it appears in text."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        # longest first, so a key that contains another is masked whole
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+
+@dataclass
+class Exchange:
+    """One request and its response, as the report shows them (secrets already masked)."""
+
+    method: str
+    url: str
+    operation: str | None
+    request_headers: dict[str, str]
+    request_body: str | None
+    status: int = 0
+    response_headers: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    text: str | None = None
+    json: Any = None
+    json_error: str | None = None
+    elapsed_s: float = 0.0
+
+    def summary(self, limit: int = 1200) -> str:
+        body = self.text if self.text is not None else ""
+        if len(body) > limit:
+            body = body[:limit] + f"... ({len(self.text or '')} chars)"
+        lines = [f"{self.method} {self.url}"]
+        if self.request_body:
+            lines.append(f"request body: {self.request_body[:limit]}")
+        lines.append(
+            f"-> {self.status} {self.response_headers.get('content-type', '')}"
+            f" in {self.elapsed_s * 1000:.0f} ms"
+        )
+        if body:
+            lines.append(body)
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "operation": self.operation,
+            "request_headers": self.request_headers,
+            "request_body": self.request_body,
+            "status": self.status,
+            "response_headers": self.response_headers,
+            "response_body": (self.text or "")[:_BODY_LIMIT],
+            "elapsed_ms": round(self.elapsed_s * 1000, 1),
+        }
+
+
+class Transcript:
+    """Every exchange of the run, in order; tests and the report read slices of it."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+        self._lock = threading.Lock()
+
+    def append(self, exchange: Exchange) -> None:
+        with self._lock:
+            self.exchanges.append(exchange)
+
+    def mark(self) -> int:
+        return len(self.exchanges)
+
+    def since(self, mark: int) -> list[Exchange]:
+        return self.exchanges[mark:]
+
+
+class Pacer:
+    """Spaces requests so the run never exceeds ``max_rps`` (0: no pacing)."""
+
+    def __init__(self, max_rps: float) -> None:
+        self._interval = 1.0 / max_rps if max_rps > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self._interval
+        if start > now:
+            time.sleep(start - now)
+
+
+Observer = Callable[[str, str], None]
+
+
+class Client:
+    """Sends documented operations to one target with one key."""
+
+    def __init__(
+        self,
+        target: Target,
+        api_key: str | None,
+        *,
+        credentials: Credentials,
+        transcript: Transcript,
+        pacer: Pacer,
+        observe: Observer | None = None,
+        on_created: Callable[[int, int], None] | None = None,
+        on_deleted: Callable[[int, int], None] | None = None,
+        channel_id: int | None = None,
+    ) -> None:
+        self.target = target
+        self.channel_id = channel_id if channel_id is not None else target.channel_id
+        self._api_key = api_key
+        self._mask = Masker(credentials.secrets)
+        self._transcript = transcript
+        self._pacer = pacer
+        self._observe = observe or (lambda kind, text: None)
+        # told of every request a create made and every delete that took, so what a test
+        # creates is deleted at teardown even when the test did not expect it to be created
+        self._on_created = on_created or (lambda channel, id: None)
+        self._on_deleted = on_deleted or (lambda channel, id: None)
+        self._session = requests.Session()
+        self._session.headers["Accept"] = "application/json"
+        self._session.headers["User-Agent"] = "cancellation-contract"
+
+    def with_key(self, api_key: str | None) -> Client:
+        """The same target and transcript, another key (``None``: no credentials)."""
+        return self._sibling(api_key=api_key)
+
+    def in_channel(self, channel_id: int) -> Client:
+        """The same key, addressing another channel's paths."""
+        return self._sibling(channel_id=channel_id)
+
+    def _sibling(self, **changes: Any) -> Client:
+        other = Client.__new__(Client)
+        other.__dict__.update(self.__dict__)
+        if "api_key" in changes:
+            other._api_key = changes["api_key"]
+        if "channel_id" in changes:
+            other.channel_id = changes["channel_id"]
+        return other
+
+    def close(self) -> None:
+        self._session.close()
+
+    # --- the nine operations ------------------------------------------------------------------
+
+    def list(self, **query: Any) -> Exchange:
+        return self.call("list", query=query)
+
+    def detailed_list(self, **query: Any) -> Exchange:
+        return self.call("detailed_list", query=query)
+
+    def create(self, body: Any, **kwargs: Any) -> Exchange:
+        return self.call("create", json_body=body, **kwargs)
+
+    def retrieve(self, id: Any) -> Exchange:
+        return self.call("retrieve", id=id)
+
+    def detailed_retrieve(self, id: Any) -> Exchange:
+        return self.call("detailed_retrieve", id=id)
+
+    def update(self, id: Any, body: Any, **kwargs: Any) -> Exchange:
+        return self.call("update", id=id, json_body=body, **kwargs)
+
+    def partial_update(self, id: Any, body: Any, **kwargs: Any) -> Exchange:
+        return self.call("partial_update", id=id, json_body=body, **kwargs)
+
+    def delete(self, id: Any) -> Exchange:
+        return self.call("delete", id=id)
+
+    def reject(self, id: Any) -> Exchange:
+        return self.call("reject", id=id)
+
+    def follow(self, operation: str, url: str) -> Exchange:
+        """GET a ``next``/``previous`` link as given (absolute, or relative to the base URL)."""
+        return self._send(
+            operation, "GET", urljoin(self.target.base_url + "/", url), None, {}, None
+        )
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def url(self, operation: str, id: Any = None, query: Mapping[str, Any] | None = None) -> str:
+        path = contract.OPERATIONS[operation].path.format(channel_id=self.channel_id, id=id)
+        url = self.target.base_url + path
+        if query:
+            url += "?" + urlencode({k: _query_value(v) for k, v in query.items()})
+        return url
+
+    def call(
+        self,
+        operation: str,
+        *,
+        id: Any = None,
+        query: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        raw_body: bytes | str | None = None,
+        content_type: str | None = None,
+    ) -> Exchange:
+        method = contract.OPERATIONS[operation].method
+        headers: dict[str, str] = {}
+        data: bytes | None = None
+        if raw_body is not None:
+            data = raw_body.encode() if isinstance(raw_body, str) else raw_body
+            headers["Content-Type"] = content_type or "application/json"
+        elif json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False).encode()
+            headers["Content-Type"] = content_type or "application/json"
+        return self._send(operation, method, self.url(operation, id, query), data, headers, id)
+
+    def _send(
+        self,
+        operation: str | None,
+        method: str,
+        url: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        id: Any,
+    ) -> Exchange:
+        if self._api_key is not None:
+            scheme = self.target.auth_scheme
+            headers["Authorization"] = f"{scheme} {self._api_key}" if scheme else self._api_key
+        shown_headers = {
+            k: (MASK if k.lower() == "authorization" else self._mask(v)) for k, v in headers.items()
+        }
+        exchange = Exchange(
+            method=method,
+            url=self._mask(url),
+            operation=operation,
+            request_headers=shown_headers,
+            request_body=self._mask(data.decode("utf-8", "replace")) if data else None,
+        )
+        self._pacer.wait()
+        started = time.perf_counter()
+        try:
+            response = self._session.request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                timeout=self.target.timeout_s,
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            exchange.elapsed_s = time.perf_counter() - started
+            self._transcript.append(exchange)
+            raise checks.ContractViolation(
+                "Request timed out",
+                documented="an answer",
+                received=f"timed out after {self.target.timeout_s:g} s",
+                exchange=exchange,
+            ) from None
+        except requests.RequestException as exc:
+            exchange.elapsed_s = time.perf_counter() - started
+            self._transcript.append(exchange)
+            raise checks.TargetUnusable(
+                f"{method} {exchange.url} failed: {self._mask(str(exc))}"
+            ) from None
+        exchange.elapsed_s = time.perf_counter() - started
+        exchange.status = response.status_code
+        exchange.response_headers = {
+            k.lower(): self._mask(v)
+            for k, v in response.headers.items()
+            if k.lower() != "set-cookie"
+        }
+        exchange.content = response.content
+        exchange.text = self._mask(response.content.decode("utf-8", "replace"))
+        if response.content:
+            try:
+                exchange.json = json.loads(response.content)
+            except ValueError as exc:
+                exchange.json_error = f"invalid JSON ({exc})"
+        self._transcript.append(exchange)
+        self._track(operation, exchange, id)
+        for check in checks.AUTOMATIC:
+            check(exchange)
+        extras = checks.undocumented_fields(exchange)
+        if extras:
+            self._observe(
+                "undocumented fields",
+                f"{operation} {exchange.status}: " + ", ".join(sorted(set(extras))[:10]),
+            )
+        return exchange
+
+    def _track(self, operation: str | None, exchange: Exchange, id: Any) -> None:
+        body = exchange.json
+        if operation == "create" and 200 <= exchange.status < 300 and isinstance(body, dict):
+            created = body.get("id")
+            if isinstance(created, int) and not isinstance(created, bool):
+                self._on_created(self.channel_id, created)
+        elif operation == "delete" and exchange.status in (204, 404) and isinstance(id, int):
+            self._on_deleted(self.channel_id, id)
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, list | tuple | set | frozenset):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def same_origin(url: str, base_url: str) -> bool:
+    left, right = urlsplit(url), urlsplit(base_url)
+    return (left.scheme, left.netloc) == (right.scheme, right.netloc)

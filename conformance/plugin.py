@@ -1,0 +1,573 @@
+"""The suite's pytest face: options, markers, fixtures and report hooks, and nothing else.
+
+Everything that is not pytest (targets, the client, checks, the report's HTML) lives in its own
+module; this one wires them to pytest's life cycle. Work that costs something (reading the targets
+file, starting the embedded server, the health probe) happens once collection shows that suite
+tests will run, so ``pytest tests`` and ``pytest --help`` never touch a target.
+
+Order of precedence for where the run goes: ``--target``/``--targets-file`` on the command line,
+else the ``CC_TARGET``/``CC_TARGETS_FILE`` environment variables, else ``local`` in
+``targets.toml`` at the root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import checks, contract, report
+from conformance.client import Client, Exchange, Pacer, Transcript
+from conformance.targets import Credentials, Target, TargetError, credentials, load
+
+VERSION = "0.1.0"
+RUN = pytest.StashKey["Run"]()
+_REPORT_EXTRAS = pytest.StashKey[list]()
+
+
+class Run:
+    """Per-session state: the target, its keys, the transcript and what the report needs."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.root = Path(config.rootpath)
+        self.target_name: str = config.getoption("target") or os.environ.get("CC_TARGET") or "local"
+        option_file = config.getoption("targets_file") or os.environ.get("CC_TARGETS_FILE")
+        self.targets_file = Path(option_file) if option_file else self.root / "targets.toml"
+        self.run_id = secrets.token_hex(4)
+        self.marker = f"cancellation-contract run {self.run_id}"
+        self.started = datetime.now(UTC)
+        self.transcript = Transcript()
+        self.record = report.RunRecord()
+        self.current_test = ""
+        self.target: Target | None = None
+        self.credentials: Credentials | None = None
+        self.server: Any = None
+        self.api: Client | None = None
+        # (channel, id) of every request created and not yet deleted, by the test that made it
+        self.live: dict[tuple[int, int], str] = {}
+        self._counter = 0
+
+    @property
+    def suite_selected(self) -> bool:
+        """Whether the command line points at the suite (so a report is due)."""
+        suites = (self.root / "suites").resolve()
+        for arg in self.config.args:
+            path = Path(arg.split("::")[0])
+            path = (
+                path if path.is_absolute() else Path(self.config.invocation_params.dir) / path
+            ).resolve()
+            if path == suites or suites in path.parents or path in suites.parents:
+                return True
+        return False
+
+    def report_dir(self) -> Path:
+        return self.root / "reports" / self.target_name
+
+    def load_target(self) -> Target:
+        if self.target is None:
+            try:
+                self.target = load(self.targets_file, self.target_name)
+            except TargetError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        return self.target
+
+    def connect(self) -> None:
+        """Start or reach the target once; any failure is one plain usage error."""
+        target = self.load_target()
+        try:
+            if target.embedded:
+                from reference import server as reference_server
+
+                self.server = reference_server.start()
+                facts = self.server.facts
+                target = target.bound(
+                    base_url=facts.base_url,
+                    channel_id=facts.channel_id,
+                    other_channel_id=facts.other_channel_id,
+                    order_items=tuple(facts.order_items),
+                    reasons=tuple(facts.reasons),
+                )
+                self.credentials = Credentials(
+                    facts.api_key,
+                    facts.readonly_api_key,
+                    secrets=(facts.api_key, facts.readonly_api_key),
+                )
+                self.target = target
+            else:
+                self.credentials = credentials(target)
+        except TargetError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        self.api = Client(
+            target,
+            self.credentials.api_key,
+            credentials=self.credentials,
+            transcript=self.transcript,
+            pacer=Pacer(target.max_rps),
+            observe=self.observe,
+            on_created=self._created,
+            on_deleted=self._deleted,
+        )
+        self._probe()
+        self.record.target_rows = report.rows_for(
+            {
+                "target": target.name,
+                "base URL": "embedded reference server " + target.base_url
+                if self.server
+                else target.base_url,
+                "channel": target.channel_id,
+                "other channel": target.other_channel_id,
+                "read-only key": "configured"
+                if self.credentials.readonly_api_key
+                else "not configured",
+                "read only": target.read_only,
+                "pacing": f"{target.max_rps:g} requests/s" if target.max_rps else "none",
+                "timeout": f"{target.timeout_s:g} s",
+                "mode": "live",
+                "started": self.started.isoformat(timespec="seconds"),
+                "suite version": VERSION,
+                "run marker": self.marker,
+            }
+        )
+
+    def _probe(self) -> None:
+        """One authenticated list request: a dead or wrong target stops the run here."""
+        target = self.target
+        assert self.api is not None and target is not None
+        fix = f"check base_url and that the server is up ({target.source}, [targets.{target.name}])"
+        try:
+            exchange = self.api.list(limit=1)
+        except checks.TargetUnusable as exc:
+            raise pytest.UsageError(
+                f"target '{target.name}' is unreachable: {exc}; {fix}"
+            ) from None
+        except checks.ContractViolation as exc:
+            if exc.exchange is None or exc.exchange.status == 0:
+                raise pytest.UsageError(
+                    f"target '{target.name}' did not answer the health probe ({exc.received}); {fix}"
+                ) from None
+            exchange = exc.exchange
+        if exchange.status in (401, 403):
+            raise pytest.UsageError(
+                f"target '{target.name}' refused the configured key ({exchange.status}) on "
+                f"GET {exchange.url}; check {target.api_key_env or 'the key'} and channel_id"
+            )
+        if exchange.status != 200 or not isinstance(exchange.json, dict):
+            raise pytest.UsageError(
+                f"target '{target.name}' answered the health probe GET {exchange.url} with "
+                f"{exchange.status} {(exchange.text or '')[:200]!r}, not a JSON list; {fix}"
+            )
+
+    def observe(self, kind: str, text: str) -> None:
+        self.record.observations.append(report.Observation(self.current_test, kind, text))
+
+    def _created(self, channel_id: int, request_id: int) -> None:
+        self.live[(channel_id, request_id)] = self.current_test
+        self.record.created += 1
+
+    def _deleted(self, channel_id: int, request_id: int) -> None:
+        self.live.pop((channel_id, request_id), None)
+
+    def next_index(self) -> int:
+        self._counter += 1
+        return self._counter
+
+    def valid_create_body(self, index: int | None = None, **overrides: Any) -> dict[str, Any]:
+        """A create body every conforming target accepts, from the target's own ids."""
+        target = self.target
+        assert target is not None
+        index = self.next_index() if index is None else index
+        body: dict[str, Any] = {
+            "order_item": target.order_items[index % len(target.order_items)],
+            "reason": target.reasons[index % len(target.reasons)],
+            "cancellation_type": "cancel",
+            "description": f"{self.marker} #{index}",
+            "iban": "TR330006100519786457841326",
+            "holder_name": "Contract Test",
+            "quantity": 1,
+        }
+        body.update(overrides)
+        return body
+
+    @contextlib.contextmanager
+    def owned_by(self, owner: str) -> Iterator[None]:
+        """Attribute what is created inside to ``owner`` (a module fixture) instead of a test."""
+        previous, self.current_test = self.current_test, owner
+        try:
+            yield
+        finally:
+            self.current_test = previous
+
+    def clean_up(self, test: str | None = None) -> None:
+        """Delete what ``test`` (or the whole run) created and did not delete itself."""
+        if self.api is None:
+            return
+        for (channel_id, request_id), owner in list(self.live.items()):
+            if test is not None and owner != test:
+                continue
+            with contextlib.suppress(checks.ContractViolation, checks.TargetUnusable):
+                exchange = self.api.in_channel(channel_id).delete(request_id)
+                if exchange.status == 404:
+                    self.live.pop((channel_id, request_id), None)
+
+    def close(self) -> None:
+        if self.api is not None:
+            self.api.close()
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+# --- options, markers, configuration ---------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "cancellation requests conformance suite")
+    group.addoption(
+        "--target",
+        default=None,
+        help="target environment to test, a [targets.NAME] table (default: local, the embedded "
+        "reference server)",
+    )
+    group.addoption(
+        "--targets-file",
+        default=None,
+        help="TOML file describing the targets (default: targets.toml at the project root)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "claim(*ids): the documented claims a test checks")
+    config.addinivalue_line(
+        "markers", "writes: the test writes to the target (skipped on read_only targets)"
+    )
+    run = Run(config)
+    config.stash[RUN] = run
+    if not run.suite_selected or hasattr(config, "workerinput"):
+        return
+    # the report of a suite run goes to reports/<target>/ without extra options (tryfirst: before
+    # pytest-html and junitxml read these options in their own pytest_configure)
+    out = run.report_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    if not config.getoption("htmlpath", None):
+        config.option.htmlpath = str(out / "report.html")
+        config.option.self_contained_html = True
+    if not config.getoption("xmlpath", None):
+        config.option.xmlpath = str(out / "junit.xml")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    run = config.stash.get(RUN, None)
+    if run is None or not run.suite_selected:
+        return None
+    return f"conformance: target {run.target_name} from {run.targets_file}"
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    suite_items = [item for item in items if item.get_closest_marker("claim")]
+    if not suite_items:
+        return
+    for item in suite_items:
+        for marker in item.iter_markers("claim"):
+            unknown = [c for c in marker.args if c not in contract.CLAIMS]
+            if unknown:
+                raise pytest.UsageError(
+                    f"{item.nodeid} names unknown claim(s) {unknown}; add them to "
+                    "conformance/contract.py CLAIMS and docs/claims.md"
+                )
+    target = config.stash[RUN].load_target()
+    if target.read_only:
+        skip = pytest.mark.skip(reason=f"target '{target.name}' is read_only: writes are not sent")
+        for item in suite_items:
+            if item.get_closest_marker("writes"):
+                item.add_marker(skip)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker("claim") for item in session.items):
+        session.config.stash[RUN].connect()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None or run.api is None:
+        return
+    run.current_test = "(end of run)"
+    run.clean_up()
+    run.record.left_behind = sorted(request_id for _, request_id in run.live)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        run.close()
+
+
+# --- per-test bookkeeping and report extras ---------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    run = item.config.stash[RUN]
+    run.current_test = item.nodeid
+    item.stash[_REPORT_EXTRAS] = [run.transcript.mark()]
+    try:
+        return (yield)
+    finally:
+        run.current_test = ""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    rep = yield
+    claims = [c for marker in item.iter_markers("claim") for c in marker.args]
+    if not claims:
+        return rep
+    run = item.config.stash[RUN]
+    mark = item.stash.get(_REPORT_EXTRAS, [0])[0]
+    violation = call.excinfo.value if call.excinfo else None
+    if rep.when == "call" or (rep.when == "setup" and not rep.passed):
+        outcome = "error" if rep.when == "setup" and rep.failed else rep.outcome
+        if rep.when == "setup" and isinstance(violation, checks.ContractViolation):
+            outcome = "failed"  # a fixture's own request broke a claim (a create, say)
+        run.record.record_test(
+            item.nodeid,
+            claims,
+            outcome,
+            getattr(violation, "claim", None),
+            sent=bool(run.transcript.since(mark)),
+        )
+    if rep.failed and rep.when in ("setup", "call"):
+        exchanges = run.transcript.since(mark)
+        with contextlib.suppress(ImportError):
+            from pytest_html import extras
+
+            html = report.failure_html(violation, claims, exchanges)
+            rep.extras = [*getattr(rep, "extras", []), extras.html(html)]
+        rep.sections.append(("claims", ", ".join(claims)))
+    return rep
+
+
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None or run.api is None:
+        return
+    prefix.extend(report.summary_html(run.record, run.transcript.exchanges))
+
+
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    cells.insert(2, "<th>Claims</th>")
+
+
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    claims = dict(report.sections).get("claims", "") if hasattr(report, "sections") else ""
+    cells.insert(2, f"<td>{claims}</td>")
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is None or run.api is None:
+        return
+    terminalreporter.write_sep("-", f"conformance: target {run.target_name}")
+    for line in report.terminal_lines(run.record, run.transcript.exchanges):
+        terminalreporter.write_line(line)
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def conformance_run(request: pytest.FixtureRequest) -> Run:
+    run = request.config.stash[RUN]
+    if run.api is None:
+        pytest.fail("the target is not connected (a suite test outside the suite's collection?)")
+    return run
+
+
+@pytest.fixture(scope="session")
+def target(conformance_run: Run) -> Target:
+    """The target under test, with an embedded server's facts filled in."""
+    assert conformance_run.target is not None
+    return conformance_run.target
+
+
+@pytest.fixture(scope="session")
+def api(conformance_run: Run) -> Client:
+    """A client with the target's main key."""
+    assert conformance_run.api is not None
+    return conformance_run.api
+
+
+@pytest.fixture(scope="session")
+def anonymous_api(api: Client) -> Client:
+    """A client that sends no credentials."""
+    return api.with_key(None)
+
+
+@pytest.fixture(scope="session")
+def wrong_key_api(api: Client) -> Client:
+    """A client with a key no target knows."""
+    return api.with_key("cc-unknown-" + secrets.token_hex(12))
+
+
+@pytest.fixture(scope="session")
+def readonly_api(conformance_run: Run, api: Client) -> Client:
+    """A client with the target's key that has no write permission."""
+    assert conformance_run.credentials is not None
+    if not conformance_run.credentials.readonly_api_key:
+        pytest.skip("the target configures no readonly_api_key_env")
+    return api.with_key(conformance_run.credentials.readonly_api_key)
+
+
+@pytest.fixture(scope="session")
+def other_channel_api(target: Target, api: Client) -> Client:
+    """The main key addressing the target's second channel."""
+    if target.other_channel_id is None:
+        pytest.skip("the target configures no other_channel_id")
+    return api.in_channel(target.other_channel_id)
+
+
+@pytest.fixture
+def observe(conformance_run: Run) -> Callable[[str, str], None]:
+    """Record behaviour the documents leave open, for the report; never a failure."""
+    return conformance_run.observe
+
+
+@pytest.fixture
+def create_body(conformance_run: Run) -> Callable[..., dict[str, Any]]:
+    """Builds valid create bodies from the target's order items and reasons."""
+    return conformance_run.valid_create_body
+
+
+@pytest.fixture
+def new_request(conformance_run: Run, api: Client) -> Callable[..., dict[str, Any]]:
+    """Creates a request (asserting the documented 201) and deletes it after the test."""
+    target = conformance_run.target
+    assert target is not None
+    if target.read_only:
+        pytest.skip(f"target '{target.name}' is read_only: nothing is created")
+
+    def make(**overrides: Any) -> dict[str, Any]:
+        body = conformance_run.valid_create_body(**overrides)
+        exchange = api.create(body)
+        checks.status_code_is(exchange, 201, claim="CR-CREATE-201")
+        return exchange.json
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _delete_what_the_test_created(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Whatever a test created is deleted when it ends, passed or failed."""
+    yield
+    run = request.config.stash.get(RUN, None)
+    if run is not None and run.api is not None:
+        run.clean_up(request.node.nodeid)
+
+
+@pytest.fixture
+def nothing_created(
+    conformance_run: Run, api: Client, new_request: Callable[..., dict[str, Any]]
+) -> Callable[[str], contextlib.AbstractContextManager[None]]:
+    """Guards a request that must store nothing: brackets it between two creates and looks,
+    among the ids between them, for a request carrying the guarded body's description."""
+
+    @contextlib.contextmanager
+    def guard(description: str) -> Iterator[None]:
+        before = new_request()["id"]
+        yield
+        after = new_request()["id"]
+        between = list(range(before + 1, after))[:200]
+        if not between:
+            if after <= before:
+                conformance_run.observe(
+                    "ids", "ids of successive creates do not increase; no-effect checks are weaker"
+                )
+            return
+        exchange = api.list(pk__in=between, limit=len(between))
+        stored = [
+            item
+            for item in (exchange.json or {}).get("results", [])
+            if isinstance(item, dict) and item.get("description") == description
+        ]
+        for item in stored:
+            if isinstance(item.get("id"), int):
+                conformance_run._created(api.channel_id, item["id"])
+        checks.require(
+            not stored,
+            "A request answered with an error was stored anyway",
+            documented="a 400 creates nothing",
+            received=f"request(s) {[i.get('id') for i in stored]} with the rejected body's "
+            "description exist",
+            claim="CR-NO-EFFECT-ON-400",
+            exchange=exchange,
+        )
+
+    return guard
+
+
+@pytest.fixture(scope="module")
+def population(request: pytest.FixtureRequest, conformance_run: Run) -> Iterator[list[dict]]:
+    """Requests created once for a module's list checks, on order items spread over the target's
+    list so their orders, customers and SKUs differ; one of them rejected. Detailed objects."""
+    target = conformance_run.target
+    api = conformance_run.api
+    assert target is not None and api is not None
+    if target.read_only:
+        pytest.skip(f"target '{target.name}' is read_only: nothing is created")
+    owner = f"{request.node.nodeid} (module fixture)"
+    items = target.order_items
+    picks = sorted({items[round(i * (len(items) - 1) / 5)] for i in range(6)})
+    created = []
+    try:
+        with conformance_run.owned_by(owner):
+            for index, order_item in enumerate(picks):
+                exchange = api.create(conformance_run.valid_create_body(order_item=order_item))
+                checks.status_code_is(exchange, 201, claim="CR-CREATE-201")
+                created.append(exchange.json["id"])
+                if index == 1:
+                    checks.status_code_is(
+                        api.reject(exchange.json["id"]), 200, claim="CR-REJECT-200"
+                    )
+            detailed = [api.detailed_retrieve(i).json for i in created]
+        yield detailed
+    finally:
+        conformance_run.clean_up(owner)
+
+
+@pytest.fixture
+def gone_id(new_request: Callable[..., dict[str, Any]], api: Client) -> int:
+    """The id of a request that existed on this target and was deleted: surely unknown now."""
+    created = new_request()
+    exchange = api.delete(created["id"])
+    checks.status_code_is(exchange, 204, claim="CR-DELETE-204")
+    return created["id"]
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float = 2.0) -> bool:
+    """Poll ``predicate``; for targets whose lists lag behind writes (eventual consistency)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if predicate():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+
+
+__all__ = ["RUN", "Exchange", "Run"]
