@@ -121,6 +121,25 @@ class Pacer:
             time.sleep(start - now)
 
 
+class BudgetExhausted(Exception):
+    """The run's request budget is spent; the remaining tests are skipped, not failed."""
+
+
+class Budget:
+    """Caps the requests a run sends to a target (0: no cap), polite to shared sandboxes."""
+
+    def __init__(self, limit: int = 0) -> None:
+        self.limit = limit
+        self.sent = 0
+        self._lock = threading.Lock()
+
+    def spend(self) -> None:
+        with self._lock:
+            if self.limit and self.sent >= self.limit:
+                raise BudgetExhausted(f"request budget of {self.limit} spent")
+            self.sent += 1
+
+
 Observer = Callable[[str, str], None]
 
 
@@ -135,6 +154,7 @@ class Client:
         credentials: Credentials,
         transcript: Transcript,
         pacer: Pacer,
+        budget: Budget | None = None,
         observe: Observer | None = None,
         on_created: Callable[[int, int], None] | None = None,
         on_deleted: Callable[[int, int], None] | None = None,
@@ -146,6 +166,7 @@ class Client:
         self._mask = Masker(credentials.secrets)
         self._transcript = transcript
         self._pacer = pacer
+        self._budget = budget or Budget()
         self._observe = observe or (lambda kind, text: None)
         # told of every request a create made and every delete that took, so what a test
         # creates is deleted at teardown even when the test did not expect it to be created
@@ -170,7 +191,13 @@ class Client:
             other._api_key = changes["api_key"]
         if "channel_id" in changes:
             other.channel_id = changes["channel_id"]
+        if "budget" in changes:
+            other._budget = changes["budget"]
         return other
+
+    def unbudgeted(self) -> Client:
+        """The same client outside the request budget: cleanup must happen even past it."""
+        return self._sibling(budget=Budget())
 
     def close(self) -> None:
         self._session.close()
@@ -262,6 +289,7 @@ class Client:
             request_headers=shown_headers,
             request_body=self._mask(data.decode("utf-8", "replace")) if data else None,
         )
+        self._budget.spend()
         self._pacer.wait()
         started = time.perf_counter()
         try:

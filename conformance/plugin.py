@@ -24,12 +24,14 @@ from typing import Any
 import pytest
 
 from conformance import checks, contract, report
-from conformance.client import Client, Exchange, Pacer, Transcript
+from conformance import strategies
+from conformance.client import Budget, BudgetExhausted, Client, Exchange, Pacer, Transcript
 from conformance.targets import Credentials, Target, TargetError, credentials, load
 
 VERSION = "0.1.0"
 RUN = pytest.StashKey["Run"]()
 _REPORT_EXTRAS = pytest.StashKey[list]()
+_PROFILE = pytest.StashKey[str]()
 
 
 class Run:
@@ -45,6 +47,7 @@ class Run:
         self.marker = f"cancellation-contract run {self.run_id}"
         self.started = datetime.now(UTC)
         self.transcript = Transcript()
+        self.budget = Budget(config.getoption("request_budget") or 0)
         self.record = report.RunRecord()
         self.current_test = ""
         self.target: Target | None = None
@@ -111,6 +114,7 @@ class Run:
             credentials=self.credentials,
             transcript=self.transcript,
             pacer=Pacer(target.max_rps),
+            budget=self.budget,
             observe=self.observe,
             on_created=self._created,
             on_deleted=self._deleted,
@@ -130,6 +134,8 @@ class Run:
                 "read only": target.read_only,
                 "pacing": f"{target.max_rps:g} requests/s" if target.max_rps else "none",
                 "timeout": f"{target.timeout_s:g} s",
+                "request budget": self.budget.limit or "none",
+                "hypothesis profile": self.config.stash.get(_PROFILE, ""),
                 "mode": "live",
                 "started": self.started.isoformat(timespec="seconds"),
                 "suite version": VERSION,
@@ -213,7 +219,7 @@ class Run:
             if test is not None and owner != test:
                 continue
             with contextlib.suppress(checks.ContractViolation, checks.TargetUnusable):
-                exchange = self.api.in_channel(channel_id).delete(request_id)
+                exchange = self.api.unbudgeted().in_channel(channel_id).delete(request_id)
                 if exchange.status == 404:
                     self.live.pop((channel_id, request_id), None)
 
@@ -241,6 +247,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="TOML file describing the targets (default: targets.toml at the project root)",
     )
+    group.addoption(
+        "--request-budget",
+        type=int,
+        default=None,
+        help="send at most this many requests to the target; tests past it are skipped",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -251,7 +263,22 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     run = Run(config)
     config.stash[RUN] = run
-    if not run.suite_selected or hasattr(config, "workerinput"):
+    if not run.suite_selected:
+        return
+    # the deterministic profile whenever cassettes are involved; otherwise --hypothesis-profile,
+    # else CC_HYPOTHESIS_PROFILE, else quick
+    profile = (
+        config.getoption("hypothesis_profile", None)
+        or os.environ.get("CC_HYPOTHESIS_PROFILE")
+        or "quick"
+    )
+    if profile not in strategies.PROFILES:
+        raise pytest.UsageError(
+            f"unknown hypothesis profile '{profile}'; use one of {', '.join(strategies.PROFILES)}"
+        )
+    strategies.load_profile(profile)
+    config.stash[_PROFILE] = profile
+    if hasattr(config, "workerinput"):
         return
     # the report of a suite run goes to reports/<target>/ without extra options (tryfirst: before
     # pytest-html and junitxml read these options in their own pytest_configure)
@@ -328,6 +355,22 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     finally:
         run.current_test = ""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    except BudgetExhausted as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    try:
+        return (yield)
+    except BudgetExhausted as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -124,7 +124,8 @@ def summary_html(record: RunRecord, exchanges: list[Exchange]) -> list[str]:
     )
     parts.append(
         f"<h2>Cleanup</h2><p>Created {record.created} request(s); left behind: "
-        f"{len(record.left_behind)}{' ' + escape(str(record.left_behind)) if record.left_behind else ''}.</p>"
+        f"{len(record.left_behind)}{' ' + escape(str(record.left_behind)) if record.left_behind else ''}."
+        f" Requests sent: {len(exchanges)}.</p>"
     )
     return parts
 
