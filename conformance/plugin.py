@@ -72,7 +72,8 @@ class Run:
         return False
 
     def report_dir(self) -> Path:
-        return self.root / "reports" / self.target_name
+        base = self.config.getoption("reports_dir") or self.root / "reports"
+        return Path(base) / self.target_name
 
     def load_target(self) -> Target:
         if self.target is None:
@@ -248,6 +249,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="TOML file describing the targets (default: targets.toml at the project root)",
     )
     group.addoption(
+        "--reports-dir",
+        default=None,
+        help="where reports/<target>/report.html and junit.xml go (default: reports/ at the root)",
+    )
+    group.addoption(
         "--request-budget",
         type=int,
         default=None,
@@ -411,6 +417,11 @@ def pytest_html_results_summary(
     if run is None or run.api is None:
         return
     prefix.extend(report.summary_html(run.record, run.transcript.exchanges))
+
+
+def pytest_html_report_title(report: Any) -> None:
+    run = report.config.stash[RUN]
+    report.title = f"Cancellation requests conformance: target {run.target_name}"
 
 
 def pytest_html_results_table_header(cells: list[str]) -> None:
