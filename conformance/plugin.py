@@ -30,7 +30,9 @@ from conformance.targets import Credentials, Target, TargetError, credentials, l
 
 VERSION = "0.1.0"
 RUN = pytest.StashKey["Run"]()
-_REPORT_EXTRAS = pytest.StashKey[list]()
+_MARKS = pytest.StashKey[tuple]()
+_FIRST = pytest.StashKey[int]()
+_SENT = pytest.StashKey[bool]()
 _PROFILE = pytest.StashKey[str]()
 
 
@@ -49,10 +51,13 @@ class Run:
         self.transcript = Transcript()
         self.budget = Budget(config.getoption("request_budget") or 0)
         self.record = report.RunRecord()
+        self.observations: list[report.Observation] = []
+        self.created_ids: list[int] = []
         self.current_test = ""
         self.target: Target | None = None
         self.credentials: Credentials | None = None
         self.server: Any = None
+        self.embedded_url: str | None = None
         self.api: Client | None = None
         # (channel, id) of every request created and not yet deleted, by the test that made it
         self.live: dict[tuple[int, int], str] = {}
@@ -83,11 +88,36 @@ class Run:
                 raise pytest.UsageError(str(exc)) from None
         return self.target
 
+    @property
+    def worker(self) -> str:
+        return self.config.workerinput["workerid"] if self.is_worker else "main"
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    @property
+    def is_controller(self) -> bool:
+        """An xdist controller: it starts or reaches the target once and hands it to workers."""
+        return not self.is_worker and getattr(self.config.option, "numprocesses", None) not in (
+            None,
+            0,
+        )
+
     def connect(self) -> None:
         """Start or reach the target once; any failure is one plain usage error."""
         target = self.load_target()
+        handed = self.config.workerinput.get("cc_target") if self.is_worker else None
         try:
-            if target.embedded:
+            if handed:
+                # an xdist worker: the controller already started or reached the target
+                target = target.bound(**handed["target"])
+                self.credentials = Credentials(
+                    handed["api_key"], handed["readonly_api_key"], secrets=tuple(handed["secrets"])
+                )
+                self.embedded_url = handed.get("embedded_url")
+                self.marker = handed["marker"]
+            elif target.embedded:
                 from reference import server as reference_server
 
                 self.server = reference_server.start()
@@ -99,16 +129,17 @@ class Run:
                     order_items=tuple(facts.order_items),
                     reasons=tuple(facts.reasons),
                 )
+                self.embedded_url = facts.base_url
                 self.credentials = Credentials(
                     facts.api_key,
                     facts.readonly_api_key,
                     secrets=(facts.api_key, facts.readonly_api_key),
                 )
-                self.target = target
             else:
                 self.credentials = credentials(target)
         except TargetError as exc:
             raise pytest.UsageError(str(exc)) from None
+        self.target = target
         self.api = Client(
             target,
             self.credentials.api_key,
@@ -125,7 +156,7 @@ class Run:
             {
                 "target": target.name,
                 "base URL": "embedded reference server " + target.base_url
-                if self.server
+                if self.embedded_url
                 else target.base_url,
                 "channel": target.channel_id,
                 "other channel": target.other_channel_id,
@@ -173,11 +204,23 @@ class Run:
             )
 
     def observe(self, kind: str, text: str) -> None:
-        self.record.observations.append(report.Observation(self.current_test, kind, text))
+        self.observations.append(report.Observation(self.current_test, kind, text))
+
+    def marks(self) -> tuple[int, int, int]:
+        """Where the transcript, the observations and the creations stand now."""
+        return (self.transcript.mark(), len(self.observations), len(self.created_ids))
+
+    def since(self, marks: tuple[int, int, int]) -> tuple[list[Exchange], list, list[int]]:
+        exchanges, observations, created = marks
+        return (
+            self.transcript.since(exchanges),
+            self.observations[observations:],
+            self.created_ids[created:],
+        )
 
     def _created(self, channel_id: int, request_id: int) -> None:
         self.live[(channel_id, request_id)] = self.current_test
-        self.record.created += 1
+        self.created_ids.append(request_id)
 
     def _deleted(self, channel_id: int, request_id: int) -> None:
         self.live.pop((channel_id, request_id), None)
@@ -195,7 +238,8 @@ class Run:
             "order_item": target.order_items[index % len(target.order_items)],
             "reason": target.reasons[index % len(target.reasons)],
             "cancellation_type": "cancel",
-            "description": f"{self.marker} #{index}",
+            # unique across xdist workers too: no-effect checks look for exactly this text
+            "description": f"{self.marker} {self.worker}#{index}",
             "iban": "TR330006100519786457841326",
             "holder_name": "Contract Test",
             "quantity": 1,
@@ -223,6 +267,59 @@ class Run:
                 exchange = self.api.unbudgeted().in_channel(channel_id).delete(request_id)
                 if exchange.status == 404:
                     self.live.pop((channel_id, request_id), None)
+
+    def sweep(self) -> int:
+        """End of run: delete what the run created and still exists; how many there were.
+
+        First what the client saw created and not deleted; then, where this process sees the
+        whole run (serial, or the xdist controller once every worker is done), any request
+        carrying the run marker among the ids between the first and last the run created, which
+        finds what a create stored although it answered an error or never answered."""
+        if self.api is None:
+            return 0
+        api = self.api.unbudgeted()
+        found = 0
+        for (channel_id, request_id), _owner in list(self.live.items()):
+            with contextlib.suppress(checks.ContractViolation, checks.TargetUnusable):
+                exchange = api.in_channel(channel_id).delete(request_id)
+                found += exchange.status == 204
+                if exchange.status in (204, 404):
+                    self.live.pop((channel_id, request_id), None)
+        if self.is_worker or not self.record.created_ids or self.target.read_only:
+            return found
+        low, high = min(self.record.created_ids), max(self.record.created_ids)
+        candidates = list(range(low, high + 1))[:2000]
+        for start in range(0, len(candidates), 100):
+            chunk = candidates[start : start + 100]
+            with contextlib.suppress(checks.ContractViolation, checks.TargetUnusable):
+                page = api.list(pk__in=chunk, limit=len(chunk)).json or {}
+                for item in page.get("results", []):
+                    description = item.get("description") if isinstance(item, dict) else None
+                    if isinstance(description, str) and self.marker in description:
+                        exchange = api.delete(item.get("id"))
+                        found += exchange.status == 204
+                        if exchange.status not in (204, 404):
+                            self.live[(api.channel_id, item.get("id"))] = "(sweep)"
+        return found
+
+    def handover(self) -> dict[str, Any]:
+        """What an xdist worker needs to use the target this controller connected to."""
+        target, creds = self.target, self.credentials
+        assert target is not None and creds is not None
+        return {
+            "target": {
+                "base_url": target.base_url,
+                "channel_id": target.channel_id,
+                "other_channel_id": target.other_channel_id,
+                "order_items": list(target.order_items),
+                "reasons": list(target.reasons),
+            },
+            "api_key": creds.api_key,
+            "readonly_api_key": creds.readonly_api_key,
+            "secrets": list(creds.secrets),
+            "embedded_url": self.embedded_url,
+            "marker": self.marker,
+        }
 
     def close(self) -> None:
         if self.api is not None:
@@ -269,6 +366,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     run = Run(config)
     config.stash[RUN] = run
+    config.pluginmanager.register(Collector(run.record), "conformance-collector")
     if not run.suite_selected:
         return
     # the deterministic profile whenever cassettes are involved; otherwise --hypothesis-profile,
@@ -333,14 +431,34 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         session.config.stash[RUN].connect()
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN, None)
+    # an xdist controller collects nothing, so it connects here, once for all workers
+    if run is not None and run.suite_selected and run.is_controller:
+        run.connect()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    run = node.config.stash.get(RUN, None)
+    if run is not None and run.api is not None:
+        node.workerinput["cc_target"] = run.handover()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     run = session.config.stash.get(RUN, None)
     if run is None or run.api is None:
         return
     run.current_test = "(end of run)"
-    run.clean_up()
-    run.record.left_behind = sorted(request_id for _, request_id in run.live)
+    swept = run.sweep()
+    left = sorted(request_id for _, request_id in run.live)
+    if run.is_worker:
+        session.config.workeroutput["cc_left_behind"] = left
+        session.config.workeroutput["cc_swept"] = swept
+    else:
+        run.record.left_behind.extend(left)
+        run.record.swept += swept
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -350,13 +468,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 # --- per-test bookkeeping and report extras ---------------------------------------------------
+#
+# Each phase's report carries what the summary needs (claims and outcome, the (operation, status)
+# pairs sent, observations, requests created) as a plain attribute ``cc``; pytest serializes a
+# report's attributes, so under xdist the same data reaches the controller, which aggregates it
+# in pytest_runtest_logreport exactly as a serial run does.
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     run = item.config.stash[RUN]
     run.current_test = item.nodeid
-    item.stash[_REPORT_EXTRAS] = [run.transcript.mark()]
+    item.stash[_MARKS] = run.marks()
+    item.stash[_FIRST] = run.transcript.mark()
     try:
         return (yield)
     finally:
@@ -369,6 +493,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
         return (yield)
     except BudgetExhausted as exc:
         pytest.skip(str(exc))
+    except checks.TargetUnusable as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -377,46 +503,67 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         return (yield)
     except BudgetExhausted as exc:
         pytest.skip(str(exc))
+    except checks.TargetUnusable as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     rep = yield
-    claims = [c for marker in item.iter_markers("claim") for c in marker.args]
-    if not claims:
-        return rep
     run = item.config.stash[RUN]
-    mark = item.stash.get(_REPORT_EXTRAS, [0])[0]
+    if run.api is None:
+        return rep
+    claims = [c for marker in item.iter_markers("claim") for c in marker.args]
+    marks = item.stash.get(_MARKS, None) or run.marks()
+    exchanges, observations, created = run.since(marks)
+    item.stash[_MARKS] = run.marks()
     violation = call.excinfo.value if call.excinfo else None
-    if rep.when == "call" or (rep.when == "setup" and not rep.passed):
+    data: dict[str, Any] = {
+        "calls": [[e.operation, e.status] for e in exchanges if e.operation],
+        "observations": [[o.kind, o.text] for o in observations],
+        "created_ids": created,
+    }
+    if claims and (rep.when == "call" or (rep.when == "setup" and not rep.passed)):
         outcome = "error" if rep.when == "setup" and rep.failed else rep.outcome
         if rep.when == "setup" and isinstance(violation, checks.ContractViolation):
             outcome = "failed"  # a fixture's own request broke a claim (a create, say)
-        run.record.record_test(
-            item.nodeid,
-            claims,
-            outcome,
-            getattr(violation, "claim", None),
-            sent=bool(run.transcript.since(mark)),
-        )
+        data["claims"] = claims
+        data["outcome"] = outcome
+        data["broken"] = getattr(violation, "claim", None)
+        data["sent"] = bool(exchanges) or rep.when == "call" and item.stash.get(_SENT, False)
+    if rep.when == "setup":
+        item.stash[_SENT] = bool(exchanges)
+    rep.cc = data
     if rep.failed and rep.when in ("setup", "call"):
-        exchanges = run.transcript.since(mark)
         with contextlib.suppress(ImportError):
             from pytest_html import extras
 
-            html = report.failure_html(violation, claims, exchanges)
+            shown = run.transcript.since(item.stash.get(_FIRST, 0))
+            html = report.failure_html(violation, claims, shown)
             rep.extras = [*getattr(rep, "extras", []), extras.html(html)]
-        rep.sections.append(("claims", ", ".join(claims)))
+        if claims:
+            rep.sections.append(("claims", ", ".join(claims)))
     return rep
 
 
-def pytest_html_results_summary(
-    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
-) -> None:
-    run = session.config.stash.get(RUN, None)
-    if run is None or run.api is None:
-        return
-    prefix.extend(report.summary_html(run.record, run.transcript.exchanges))
+class Collector:
+    """Aggregates each report's ``cc`` data where the summary is written: the controller under
+    xdist, the only process otherwise. A plugin object, so it holds the record, not a global."""
+
+    def __init__(self, record: report.RunRecord) -> None:
+        self.record = record
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, "cc", None)
+        if data:
+            self.record.absorb(report.nodeid, data)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """An xdist worker's end-of-run cleanup result."""
+        output = getattr(node, "workeroutput", {}) or {}
+        self.record.left_behind.extend(output.get("cc_left_behind", []))
+        self.record.swept += output.get("cc_swept", 0)
 
 
 def pytest_html_report_title(report: Any) -> None:
@@ -438,7 +585,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if run is None or run.api is None:
         return
     terminalreporter.write_sep("-", f"conformance: target {run.target_name}")
-    for line in report.terminal_lines(run.record, run.transcript.exchanges):
+    for line in report.terminal_lines(run.record):
         terminalreporter.write_line(line)
 
 

@@ -13,6 +13,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from html import escape
 
 from conformance import contract
@@ -34,15 +35,34 @@ class Observation:
 
 @dataclass
 class RunRecord:
-    """What the report needs to know about the run, gathered as it goes."""
+    """What the report needs to know about the run, aggregated from the test reports."""
 
     target_rows: dict[str, str] = field(default_factory=dict)
     claim_outcomes: dict[str, list[tuple[str, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )
     observations: list[Observation] = field(default_factory=list)
-    created: int = 0
+    calls: Counter[tuple[str, int]] = field(default_factory=Counter)
+    created_ids: list[int] = field(default_factory=list)
+    swept: int = 0
     left_behind: list[int] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return sum(self.calls.values())
+
+    def absorb(self, test: str, data: Mapping[str, Any]) -> None:
+        """Take in one phase report's data."""
+        for operation, status in data.get("calls", []):
+            self.calls[(operation, status)] += 1
+        self.observations.extend(
+            Observation(test, kind, text) for kind, text in data.get("observations", [])
+        )
+        self.created_ids.extend(data.get("created_ids", []))
+        if "claims" in data:
+            self.record_test(
+                test, data["claims"], data["outcome"], data.get("broken"), data.get("sent", False)
+            )
 
     def record_outcome(self, claims: Iterable[str], test: str, outcome: str) -> None:
         for claim in claims:
@@ -71,11 +91,11 @@ class RunRecord:
         return "not run"
 
 
-def coverage(exchanges: Iterable[Exchange]) -> dict[str, Counter[int]]:
+def coverage(calls: Mapping[tuple[str, int], int]) -> dict[str, Counter[int]]:
     table: dict[str, Counter[int]] = {name: Counter() for name in contract.OPERATIONS}
-    for exchange in exchanges:
-        if exchange.operation in table and exchange.status:
-            table[exchange.operation][exchange.status] += 1
+    for (operation, status), count in calls.items():
+        if operation in table and status:
+            table[operation][status] += count
     return table
 
 
@@ -97,7 +117,7 @@ padding-left:8px;margin:4px 0}
 </style>"""
 
 
-def summary_html(record: RunRecord, exchanges: list[Exchange]) -> list[str]:
+def summary_html(record: RunRecord) -> list[str]:
     """The blocks shown above the results table."""
     parts = [STYLE]
     parts.append(
@@ -116,22 +136,23 @@ def summary_html(record: RunRecord, exchanges: list[Exchange]) -> list[str]:
     else:
         parts.append("<h2>Broken claims</h2><p>None: every documented claim exercised held.</p>")
 
-    parts.append("<h2>Operations by status code exercised</h2>" + coverage_html(exchanges))
+    parts.append("<h2>Operations by status code exercised</h2>" + coverage_html(record.calls))
     parts.append("<h2>Claims by result</h2>" + claims_html(record))
     parts.append(
         f"<h2>Observations ({len(record.observations)})</h2>"
         + observations_html(record.observations)
     )
     parts.append(
-        f"<h2>Cleanup</h2><p>Created {record.created} request(s); left behind: "
-        f"{len(record.left_behind)}{' ' + escape(str(record.left_behind)) if record.left_behind else ''}."
-        f" Requests sent: {len(exchanges)}.</p>"
+        f"<h2>Requests and cleanup</h2><p>Requests sent: {record.requests}. Requests created: "
+        f"{len(record.created_ids)}; still there at the end of the run (deleted by the sweep): "
+        f"{record.swept}; left behind: {len(record.left_behind)}"
+        f"{' ' + escape(str(sorted(record.left_behind))) if record.left_behind else ''}.</p>"
     )
     return parts
 
 
-def coverage_html(exchanges: Iterable[Exchange]) -> str:
-    table = coverage(exchanges)
+def coverage_html(calls: Mapping[tuple[str, int], int]) -> str:
+    table = coverage(calls)
     rows = []
     for name, counts in table.items():
         operation = contract.OPERATIONS[name]
@@ -222,14 +243,14 @@ def transcript_json(exchanges: list[Exchange]) -> str:
     return json.dumps([e.as_dict() for e in exchanges], indent=1, ensure_ascii=False)
 
 
-def terminal_lines(record: RunRecord, exchanges: list[Exchange]) -> list[str]:
+def terminal_lines(record: RunRecord) -> list[str]:
     lines = []
     counts = Counter(record.claim_result(c) for c in contract.CLAIMS)
     lines.append(
         "claims: "
         + ", ".join(f"{counts[o]} {o}" for o in OUTCOME_ORDER if counts.get(o))
-        + f"; requests sent: {len(exchanges)}; created {record.created}, left behind "
-        f"{len(record.left_behind)}"
+        + f"; requests sent: {record.requests}; created {len(record.created_ids)}, still there "
+        f"at the end {record.swept}, left behind {len(record.left_behind)}"
     )
     for claim in contract.CLAIMS:
         if record.claim_result(claim) in ("failed", "error"):
