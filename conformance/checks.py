@@ -54,6 +54,9 @@ class TargetUnusable(Exception):
 
 
 def _short(value: Any, limit: int = 300) -> str:
+    """A readable excerpt: raw bytes as they came (escaped where not text), cut to ``limit``."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "backslashreplace")
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
 
@@ -84,6 +87,14 @@ def json_where_documented(exchange: Exchange) -> None:
             "Response is not JSON",
             documented=f"{exchange.status} answers application/json",
             received=f"Content-Type {content_type or '(none)'}: {_short(exchange.text or '')}",
+            exchange=exchange,
+            claim="CR-JSON",
+        )
+    if not exchange.content:
+        raise ContractViolation(
+            "Empty body where JSON is documented",
+            documented=f"{exchange.status} answers a JSON document",
+            received="an empty body",
             exchange=exchange,
             claim="CR-JSON",
         )

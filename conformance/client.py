@@ -8,11 +8,14 @@ so a failure in the report always carries the evidence and never a secret.
 
 from __future__ import annotations
 
+import email.utils
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -54,6 +57,8 @@ class Exchange:
     json: Any = None
     json_error: str | None = None
     elapsed_s: float = 0.0
+    attempt: int = 1
+    note: str = ""
 
     def summary(self, limit: int = 1200) -> str:
         body = self.text if self.text is not None else ""
@@ -62,9 +67,12 @@ class Exchange:
         lines = [f"{self.method} {self.url}"]
         if self.request_body:
             lines.append(f"request body: {self.request_body[:limit]}")
+        answer = f"-> {self.status}" if self.status else "-> no answer"
         lines.append(
-            f"-> {self.status} {self.response_headers.get('content-type', '')}"
+            f"{answer} {self.response_headers.get('content-type', '')}"
             f" in {self.elapsed_s * 1000:.0f} ms"
+            + (f" (attempt {self.attempt})" if self.attempt > 1 else "")
+            + (f"; {self.note}" if self.note else "")
         )
         if body:
             lines.append(body)
@@ -81,6 +89,8 @@ class Exchange:
             "response_headers": self.response_headers,
             "response_body": (self.text or "")[:_BODY_LIMIT],
             "elapsed_ms": round(self.elapsed_s * 1000, 1),
+            "attempt": self.attempt,
+            "note": self.note,
         }
 
 
@@ -158,7 +168,9 @@ class Client:
         observe: Observer | None = None,
         on_created: Callable[[int, int], None] | None = None,
         on_deleted: Callable[[int, int], None] | None = None,
+        owns: Callable[[int, Any], bool] | None = None,
         channel_id: int | None = None,
+        retries: int = 3,
     ) -> None:
         self.target = target
         self.channel_id = channel_id if channel_id is not None else target.channel_id
@@ -172,6 +184,8 @@ class Client:
         # creates is deleted at teardown even when the test did not expect it to be created
         self._on_created = on_created or (lambda channel, id: None)
         self._on_deleted = on_deleted or (lambda channel, id: None)
+        self._owns = owns or (lambda channel, id: False)
+        self.retries = retries
         self._session = requests.Session()
         self._session.headers["Accept"] = "application/json"
         self._session.headers["User-Agent"] = "cancellation-contract"
@@ -279,15 +293,61 @@ class Client:
         if self._api_key is not None:
             scheme = self.target.auth_scheme
             headers["Authorization"] = f"{scheme} {self._api_key}" if scheme else self._api_key
-        shown_headers = {
-            k: (MASK if k.lower() == "authorization" else self._mask(v)) for k, v in headers.items()
-        }
+        # Retried: GET, and DELETE of what the suite created, on a reset connection or a
+        # 502/503/504 (the target's plumbing, not its contract); any method on a 429, which
+        # says the request was not processed. Never a create or reject otherwise, never a
+        # contract failure, never a timeout (a hung target would take the run down with it).
+        idempotent = method == "GET" or (method == "DELETE" and self._owns(self.channel_id, id))
+        attempt = 0
+        while True:
+            attempt += 1
+            exchange, error = self._attempt(operation, method, url, data, headers, attempt)
+            delay = self._retry_delay(exchange, error, idempotent, attempt)
+            if delay is None:
+                break
+            exchange.note = f"retried after {delay:.2f} s"
+            self._transcript.append(exchange)
+            time.sleep(delay)
+        self._transcript.append(exchange)
+        if isinstance(error, requests.Timeout):
+            raise checks.ContractViolation(
+                "Request timed out",
+                documented="an answer",
+                received=f"timed out after {self.target.timeout_s:g} s",
+                exchange=exchange,
+            )
+        if error is not None:
+            raise checks.TargetUnusable(describe_failure(method, exchange.url, error, self._mask))
+        self._track(operation, exchange, id)
+        for check in checks.AUTOMATIC:
+            check(exchange)
+        extras = checks.undocumented_fields(exchange)
+        if extras:
+            self._observe(
+                "undocumented fields",
+                f"{operation} {exchange.status}: " + ", ".join(sorted(set(extras))[:10]),
+            )
+        return exchange
+
+    def _attempt(
+        self,
+        operation: str | None,
+        method: str,
+        url: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        attempt: int,
+    ) -> tuple[Exchange, requests.RequestException | None]:
         exchange = Exchange(
             method=method,
             url=self._mask(url),
             operation=operation,
-            request_headers=shown_headers,
+            request_headers={
+                k: (MASK if k.lower() == "authorization" else self._mask(v))
+                for k, v in headers.items()
+            },
             request_body=self._mask(data.decode("utf-8", "replace")) if data else None,
+            attempt=attempt,
         )
         self._budget.spend()
         self._pacer.wait()
@@ -301,21 +361,9 @@ class Client:
                 timeout=self.target.timeout_s,
                 allow_redirects=False,
             )
-        except requests.Timeout:
-            exchange.elapsed_s = time.perf_counter() - started
-            self._transcript.append(exchange)
-            raise checks.ContractViolation(
-                "Request timed out",
-                documented="an answer",
-                received=f"timed out after {self.target.timeout_s:g} s",
-                exchange=exchange,
-            ) from None
         except requests.RequestException as exc:
             exchange.elapsed_s = time.perf_counter() - started
-            self._transcript.append(exchange)
-            raise checks.TargetUnusable(
-                f"{method} {exchange.url} failed: {self._mask(str(exc))}"
-            ) from None
+            return exchange, exc
         exchange.elapsed_s = time.perf_counter() - started
         exchange.status = response.status_code
         exchange.response_headers = {
@@ -330,17 +378,26 @@ class Client:
                 exchange.json = json.loads(response.content)
             except ValueError as exc:
                 exchange.json_error = f"invalid JSON ({exc})"
-        self._transcript.append(exchange)
-        self._track(operation, exchange, id)
-        for check in checks.AUTOMATIC:
-            check(exchange)
-        extras = checks.undocumented_fields(exchange)
-        if extras:
-            self._observe(
-                "undocumented fields",
-                f"{operation} {exchange.status}: " + ", ".join(sorted(set(extras))[:10]),
-            )
-        return exchange
+        return exchange, None
+
+    def _retry_delay(
+        self,
+        exchange: Exchange,
+        error: requests.RequestException | None,
+        idempotent: bool,
+        attempt: int,
+    ) -> float | None:
+        """Seconds to wait before trying again, or None to keep this answer."""
+        if attempt > self.retries:
+            return None
+        if exchange.status == 429:
+            return min(retry_after(exchange.response_headers.get("retry-after")), 30.0)
+        transient = (
+            isinstance(error, requests.ConnectionError) and not isinstance(error, requests.Timeout)
+        ) or exchange.status in (502, 503, 504)
+        if not (transient and idempotent):
+            return None
+        return min(0.2 * 2 ** (attempt - 1), 5.0) + random.uniform(0, 0.1)
 
     def _track(self, operation: str | None, exchange: Exchange, id: Any) -> None:
         body = exchange.json
@@ -350,6 +407,43 @@ class Client:
                 self._on_created(self.channel_id, created)
         elif operation == "delete" and exchange.status in (204, 404) and isinstance(id, int):
             self._on_deleted(self.channel_id, id)
+
+
+def retry_after(value: str | None) -> float:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); 1 s if absent."""
+    if not value:
+        return 1.0
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+def describe_failure(
+    method: str, url: str, error: requests.RequestException, mask: Callable[[str], str]
+) -> str:
+    """One sentence for a request that got no HTTP answer, naming the likely cause."""
+    text = mask(str(error))
+    if isinstance(error, requests.exceptions.SSLError):
+        cause = "TLS error"
+    elif (
+        "Name or service not known" in text
+        or "NameResolutionError" in text
+        or ("getaddrinfo failed" in text)
+    ):
+        cause = "DNS lookup failed"
+    elif "Connection refused" in text or "ConnectionRefusedError" in text:
+        cause = "connection refused"
+    elif "Connection reset" in text or "RemoteDisconnected" in text or "aborted" in text:
+        cause = "connection reset"
+    else:
+        cause = "no HTTP answer"
+    return f"{method} {url}: {cause} ({text[:300]})"
 
 
 def _query_value(value: Any) -> str:

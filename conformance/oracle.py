@@ -3,7 +3,9 @@
 The documentation names each filter and little more: "case-insensitive" may be an exact or a
 substring match, ``tracking_number`` may look at the order's or the easy return's number, a
 ``__date`` bound may be taken in the offset the server answers in or in UTC, and
-``cancellation_plan_status`` reads a value the detailed object does not show. So the oracle
+``cancellation_plan_status`` reads a value the detailed object does not show, and a
+case-insensitive match may fold every letter (Python, PostgreSQL's ``UPPER``) or ASCII letters only
+(SQLite's ``LIKE``), which disagree only on text beyond ASCII. So the oracle
 evaluates each filter under every reading and answers MATCH only where all readings agree that an
 object matches, NO_MATCH only where all agree it does not, and UNKNOWN otherwise. A check fails on
 an object the target returns that is NO_MATCH (unsound) or misses one that is MATCH (incomplete),
@@ -57,17 +59,34 @@ def _parse_date(value: str) -> date | None:
 Reading = Callable[[str, Mapping[str, Any]], bool | None]
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_fold(value: str) -> str:
+    return value.translate(_ASCII_LOWER)
+
+
 def _text_readings(*paths: tuple[str, ...]) -> dict[str, Reading]:
     def values(obj: Mapping[str, Any]) -> list[str]:
         return [v for v in (_text(_get(obj, *p)) for p in paths) if v is not None]
 
-    def exact(query: str, obj: Mapping[str, Any]) -> bool:
-        return any(v.casefold() == query.casefold() for v in values(obj))
+    def readings(fold: Callable[[str], str]) -> tuple[Reading, Reading]:
+        def exact(query: str, obj: Mapping[str, Any]) -> bool:
+            return any(fold(v) == fold(query) for v in values(obj))
 
-    def contains(query: str, obj: Mapping[str, Any]) -> bool:
-        return any(query.casefold() in v.casefold() for v in values(obj))
+        def contains(query: str, obj: Mapping[str, Any]) -> bool:
+            return any(fold(query) in fold(v) for v in values(obj))
 
-    return {"case-insensitive exact": exact, "case-insensitive contains": contains}
+        return exact, contains
+
+    exact, contains = readings(str.casefold)
+    ascii_exact, ascii_contains = readings(_ascii_fold)
+    return {
+        "case-insensitive exact": exact,
+        "case-insensitive contains": contains,
+        "ASCII case-insensitive exact": ascii_exact,
+        "ASCII case-insensitive contains": ascii_contains,
+    }
 
 
 def _int_reading(*paths: tuple[str, ...]) -> Reading:
@@ -137,20 +156,51 @@ def _unknowable(query: str, obj: Mapping[str, Any]) -> bool | None:
     return None
 
 
+# Where in a detailed object each filter may look, every reading's path: the oracle judges by
+# these, and the strategies draw query values from the same places (conformance.strategies).
+_ORDER = ("order_item", "order")
+SOURCES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "pk__in": (("id",),),
+    "status": (("status",),),
+    "number": ((*_ORDER, "number"),),
+    "sku": (("order_item", "product", "sku"),),
+    "customer_first_name": (("customer", "first_name"),),
+    "customer_last_name": (("customer", "last_name"),),
+    "customer_email": (("customer", "email"),),
+    "easy_return_code": (("easy_return", "code"),),
+    "channel": (("customer", "channel"), ("channel", "id")),
+    "order_id": ((*_ORDER, "pk"),),
+    "cancellation_plan_status": (),
+    "tracking_number": ((*_ORDER, "tracking_number"), ("easy_return", "tracking_number")),
+    **{
+        name: ((*_ORDER, "date_placed"),)
+        for name in (
+            "date_placed",
+            *(f"date_placed__{lookup}" for lookup in ("gt", "gte", "lt", "lte")),
+            *(f"date_placed__date__{lookup}" for lookup in ("gt", "gte", "lt", "lte")),
+        )
+    },
+}
+
 READINGS: dict[str, dict[str, Reading]] = {
     "pk__in": {"id in list": _pk_in_reading},
     "status": {"exact": _status_reading},
-    "number": _text_readings(("order_item", "order", "number")),
-    "sku": _text_readings(("order_item", "product", "sku")),
-    "customer_first_name": _text_readings(("customer", "first_name")),
-    "customer_last_name": _text_readings(("customer", "last_name")),
-    "customer_email": _text_readings(("customer", "email")),
-    "easy_return_code": _text_readings(("easy_return", "code")),
-    "channel": {
-        "customer's channel": _int_reading(("customer", "channel")),
-        "request's channel": _int_reading(("channel", "id")),
+    **{
+        name: _text_readings(*SOURCES[name])
+        for name in (
+            "number",
+            "sku",
+            "customer_first_name",
+            "customer_last_name",
+            "customer_email",
+            "easy_return_code",
+        )
     },
-    "order_id": {"order pk": _int_reading(("order_item", "order", "pk"))},
+    "channel": {
+        "customer's channel": _int_reading(SOURCES["channel"][0]),
+        "request's channel": _int_reading(SOURCES["channel"][1]),
+    },
+    "order_id": {"order pk": _int_reading(*SOURCES["order_id"])},
     # The plan status is not part of any response, so no object can be judged.
     "cancellation_plan_status": {"not observable": _unknowable},
     "date_placed": {"exact": _datetime_reading("")},
@@ -158,18 +208,21 @@ READINGS: dict[str, dict[str, Reading]] = {
 for _lookup in ("gt", "gte", "lt", "lte"):
     READINGS[f"date_placed__{_lookup}"] = {"date-time": _datetime_reading(_lookup)}
     READINGS[f"date_placed__date__{_lookup}"] = _date_readings(_lookup)
+_ORDERS_TRACKING, _EASY_RETURNS_TRACKING = SOURCES["tracking_number"]
 READINGS["tracking_number"] = {
     f"{where}, {how}": reading
     for where, paths in (
-        ("order's", (("order_item", "order", "tracking_number"),)),
-        ("easy return's", (("easy_return", "tracking_number"),)),
-        (
-            "order's or easy return's",
-            (("order_item", "order", "tracking_number"), ("easy_return", "tracking_number")),
-        ),
+        ("order's", (_ORDERS_TRACKING,)),
+        ("easy return's", (_EASY_RETURNS_TRACKING,)),
+        ("order's or easy return's", (_ORDERS_TRACKING, _EASY_RETURNS_TRACKING)),
     )
     for how, reading in _text_readings(*paths).items()
 }
+
+
+def values_of(name: str, obj: Mapping[str, Any]) -> list[Any]:
+    """The values filter ``name`` may read in ``obj`` (absent ones left out)."""
+    return [v for v in (_get(obj, *path) for path in SOURCES.get(name, ())) if v is not None]
 
 
 def readings_of(name: str, query: str, obj: Mapping[str, Any]) -> dict[str, bool | None]:

@@ -23,8 +23,7 @@ from typing import Any
 
 import pytest
 
-from conformance import checks, contract, report
-from conformance import strategies
+from conformance import checks, contract, report, strategies
 from conformance.client import Budget, BudgetExhausted, Client, Exchange, Pacer, Transcript
 from conformance.targets import Credentials, Target, TargetError, credentials, load
 
@@ -150,6 +149,7 @@ class Run:
             observe=self.observe,
             on_created=self._created,
             on_deleted=self._deleted,
+            owns=lambda channel, request_id: (channel, request_id) in self.live,
         )
         self._probe()
         self.record.target_rows = report.rows_for(
@@ -189,7 +189,8 @@ class Run:
         except checks.ContractViolation as exc:
             if exc.exchange is None or exc.exchange.status == 0:
                 raise pytest.UsageError(
-                    f"target '{target.name}' did not answer the health probe ({exc.received}); {fix}"
+                    f"target '{target.name}' did not answer the health probe "
+                    f"({exc.received}); {fix}"
                 ) from None
             exchange = exc.exchange
         if exchange.status in (401, 403):
@@ -519,7 +520,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     item.stash[_MARKS] = run.marks()
     violation = call.excinfo.value if call.excinfo else None
     data: dict[str, Any] = {
-        "calls": [[e.operation, e.status] for e in exchanges if e.operation],
+        "calls": [[e.operation, e.status] for e in exchanges if e.operation and not e.note],
+        "retries": sum(1 for e in exchanges if e.note),
         "observations": [[o.kind, o.text] for o in observations],
         "created_ids": created,
     }
@@ -530,7 +532,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         data["claims"] = claims
         data["outcome"] = outcome
         data["broken"] = getattr(violation, "claim", None)
-        data["sent"] = bool(exchanges) or rep.when == "call" and item.stash.get(_SENT, False)
+        data["sent"] = bool(exchanges) or (rep.when == "call" and item.stash.get(_SENT, False))
     if rep.when == "setup":
         item.stash[_SENT] = bool(exchanges)
     rep.cc = data

@@ -13,8 +13,8 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from html import escape
+from typing import Any
 
 from conformance import contract
 from conformance.client import Exchange
@@ -45,6 +45,7 @@ class RunRecord:
     calls: Counter[tuple[str, int]] = field(default_factory=Counter)
     created_ids: list[int] = field(default_factory=list)
     swept: int = 0
+    retries: int = 0
     left_behind: list[int] = field(default_factory=list)
 
     @property
@@ -59,6 +60,7 @@ class RunRecord:
             Observation(test, kind, text) for kind, text in data.get("observations", [])
         )
         self.created_ids.extend(data.get("created_ids", []))
+        self.retries += data.get("retries", 0)
         if "claims" in data:
             self.record_test(
                 test, data["claims"], data["outcome"], data.get("broken"), data.get("sent", False)
@@ -127,9 +129,14 @@ def summary_html(record: RunRecord) -> list[str]:
 
     failed = [c for c in contract.CLAIMS if record.claim_result(c) in ("failed", "error")]
     if failed:
+
+        def tests(claim: str) -> str:
+            return ", ".join(
+                escape(t) for t, o in record.claim_outcomes[claim] if o in ("failed", "error")
+            )
+
         items = "".join(
-            f"<li><b>{escape(c)}</b>: {escape(contract.CLAIMS[c].text)} "
-            f"({', '.join(escape(t) for t, o in record.claim_outcomes[c] if o in ('failed', 'error'))})</li>"
+            f"<li><b>{escape(c)}</b>: {escape(contract.CLAIMS[c].text)} ({tests(c)})</li>"
             for c in failed
         )
         parts.append(f"<h2>Broken claims ({len(failed)})</h2><ul>{items}</ul>")
@@ -143,7 +150,8 @@ def summary_html(record: RunRecord) -> list[str]:
         + observations_html(record.observations)
     )
     parts.append(
-        f"<h2>Requests and cleanup</h2><p>Requests sent: {record.requests}. Requests created: "
+        f"<h2>Requests and cleanup</h2><p>Requests sent: {record.requests}, plus "
+        f"{record.retries} retried (transient faults, 429). Requests created: "
         f"{len(record.created_ids)}; still there at the end of the run (deleted by the sweep): "
         f"{record.swept}; left behind: {len(record.left_behind)}"
         f"{' ' + escape(str(sorted(record.left_behind))) if record.left_behind else ''}.</p>"
@@ -187,7 +195,8 @@ def claims_html(record: RunRecord) -> str:
             (
                 escape(claim.id),
                 escape(claim.text),
-                f'<span class="cc-{result.replace(" ", "-")}">{escape(result)}</span> ({len(tests)})',
+                f'<span class="cc-{result.replace(" ", "-")}">{escape(result)}</span>'
+                f" ({len(tests)})",
                 f'<span class="cc-doc">{escape(claim.source)}</span>',
             )
         )
@@ -220,7 +229,8 @@ def failure_html(
         claim = contract.CLAIMS.get(claim_id)
         if claim:
             parts.append(
-                f"<p><b>{escape(claim.id)}</b>: {escape(claim.text)} <span class='cc-doc'>({escape(claim.source)})</span></p>"
+                f"<p><b>{escape(claim.id)}</b>: {escape(claim.text)} "
+                f"<span class='cc-doc'>({escape(claim.source)})</span></p>"
             )
     title = getattr(violation, "title", None)
     if title:
@@ -249,8 +259,9 @@ def terminal_lines(record: RunRecord) -> list[str]:
     lines.append(
         "claims: "
         + ", ".join(f"{counts[o]} {o}" for o in OUTCOME_ORDER if counts.get(o))
-        + f"; requests sent: {record.requests}; created {len(record.created_ids)}, still there "
-        f"at the end {record.swept}, left behind {len(record.left_behind)}"
+        + f"; requests sent: {record.requests} (+{record.retries} retried); created "
+        f"{len(record.created_ids)}, still there at the end {record.swept}, left behind "
+        f"{len(record.left_behind)}"
     )
     for claim in contract.CLAIMS:
         if record.claim_result(claim) in ("failed", "error"):
