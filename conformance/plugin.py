@@ -25,7 +25,15 @@ import pytest
 
 from conformance import checks, contract, report, strategies
 from conformance.client import Budget, BudgetExhausted, Client, Exchange, Pacer, Transcript
-from conformance.targets import Credentials, Target, TargetError, credentials, load
+from conformance.targets import (
+    PRODUCTION_PATTERNS,
+    Credentials,
+    Target,
+    TargetError,
+    credentials,
+    load,
+    looks_like_production,
+)
 
 VERSION = "0.1.0"
 RUN = pytest.StashKey["Run"]()
@@ -347,6 +355,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="TOML file describing the targets (default: targets.toml at the project root)",
     )
     group.addoption(
+        "--allow-writes",
+        action="store_true",
+        help="send writes to a target that looks like production (see --production-patterns)",
+    )
+    group.addoption(
+        "--production-patterns",
+        default=",".join(PRODUCTION_PATTERNS),
+        help="comma-separated regular expressions; a target whose name or host has a word "
+        "matching one refuses writes without --allow-writes (default: %(default)s)",
+    )
+    group.addoption(
         "--reports-dir",
         default=None,
         help="where reports/<target>/report.html and junit.xml go (default: reports/ at the root)",
@@ -365,6 +384,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "writes: the test writes to the target (skipped on read_only targets)"
     )
+    if not config.pluginmanager.hasplugin("timeout"):
+        config.addinivalue_line("markers", "timeout(seconds): per-test time limit")
     run = Run(config)
     config.stash[RUN] = run
     config.pluginmanager.register(Collector(run.record), "conformance-collector")
@@ -418,11 +439,23 @@ def pytest_collection_modifyitems(
                     "conformance/contract.py CLAIMS and docs/claims.md"
                 )
     target = config.stash[RUN].load_target()
+    patterns = [p for p in (config.getoption("production_patterns") or "").split(",") if p]
+    production = looks_like_production(target, patterns)
+    reason = None
     if target.read_only:
-        skip = pytest.mark.skip(reason=f"target '{target.name}' is read_only: writes are not sent")
-        for item in suite_items:
-            if item.get_closest_marker("writes"):
-                item.add_marker(skip)
+        reason = f"target '{target.name}' is read_only: writes are not sent"
+    elif production and not config.getoption("allow_writes"):
+        reason = (
+            f"target '{target.name}' looks like production (matches '{production}'): writes are "
+            "not sent; pass --allow-writes if it really is a test environment"
+        )
+    # a hung test must not hold the run: bounded well above the slowest request the target allows
+    per_test = max(300.0, 30 * target.timeout_s)
+    for item in suite_items:
+        if reason and item.get_closest_marker("writes"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+        if not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(per_test))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

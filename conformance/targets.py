@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,26 @@ def _parse(name: str, where: str, table: Mapping[str, Any]) -> Target:
             if key not in values:
                 raise fail(key, "required for a remote target")
     return Target(name=name, source=where, **values)
+
+
+# Words that mark a production environment in a target's name or host; a run that matches refuses
+# writes unless --allow-writes is given, since a sandbox named by mistake costs nothing and
+# production named by mistake costs real cancellation requests.
+PRODUCTION_PATTERNS = (r"prod", r"production", r"live")
+
+
+def looks_like_production(
+    target: Target, patterns: Iterable[str] = PRODUCTION_PATTERNS
+) -> str | None:
+    """The pattern by which ``target`` looks like production, or None."""
+    if target.embedded:
+        return None
+    host = urlsplit(target.base_url).hostname or ""
+    words = re.split(r"[^a-z0-9]+", f"{target.name} {host}".lower())
+    for pattern in patterns:
+        if any(re.fullmatch(pattern, word) for word in words if word):
+            return pattern
+    return None
 
 
 def _integer(value: Any, fail) -> int:
