@@ -364,6 +364,13 @@ class Client:
         except requests.RequestException as exc:
             exchange.elapsed_s = time.perf_counter() - started
             return exchange, exc
+        except BaseException as exc:
+            # not the target's doing (a replay with no recorded answer, say): the request still
+            # belongs in the transcript, as evidence
+            exchange.elapsed_s = time.perf_counter() - started
+            exchange.note = f"not sent: {type(exc).__name__}"
+            self._transcript.append(exchange)
+            raise
         exchange.elapsed_s = time.perf_counter() - started
         exchange.status = response.status_code
         exchange.response_headers = {

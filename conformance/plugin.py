@@ -16,6 +16,7 @@ import contextlib
 import os
 import secrets
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from conformance import checks, contract, report, strategies
+from conformance import checks, contract, recording, report, strategies
 from conformance.client import Budget, BudgetExhausted, Client, Exchange, Pacer, Transcript
 from conformance.targets import (
     PRODUCTION_PATTERNS,
@@ -40,6 +41,8 @@ RUN = pytest.StashKey["Run"]()
 _MARKS = pytest.StashKey[tuple]()
 _FIRST = pytest.StashKey[int]()
 _SENT = pytest.StashKey[bool]()
+_CASSETTE = pytest.StashKey[Any]()
+_NOT_A_VERDICT = pytest.StashKey[bool]()
 _PROFILE = pytest.StashKey[str]()
 
 
@@ -52,8 +55,12 @@ class Run:
         self.target_name: str = config.getoption("target") or os.environ.get("CC_TARGET") or "local"
         option_file = config.getoption("targets_file") or os.environ.get("CC_TARGETS_FILE")
         self.targets_file = Path(option_file) if option_file else self.root / "targets.toml"
-        self.run_id = secrets.token_hex(4)
+        self.mode: str = config.getoption("mode") or "live"
+        # recordings must send the same bodies again, so their marker does not change
+        self.run_id = "recorded" if self.mode != "live" else secrets.token_hex(4)
         self.marker = f"cancellation-contract run {self.run_id}"
+        self.cassettes = Path(config.getoption("cassettes_dir") or self.root / "cassettes")
+        self.recorder: recording.Recorder | None = None
         self.started = datetime.now(UTC)
         self.transcript = Transcript()
         self.budget = Budget(config.getoption("request_budget") or 0)
@@ -68,7 +75,7 @@ class Run:
         self.api: Client | None = None
         # (channel, id) of every request created and not yet deleted, by the test that made it
         self.live: dict[tuple[int, int], str] = {}
-        self._counter = 0
+        self._counters: dict[str, int] = {}
 
     @property
     def suite_selected(self) -> bool:
@@ -116,7 +123,9 @@ class Run:
         target = self.load_target()
         handed = self.config.workerinput.get("cc_target") if self.is_worker else None
         try:
-            if handed:
+            if self.mode == "replay":
+                target = self._replayed(target)
+            elif handed:
                 # an xdist worker: the controller already started or reached the target
                 target = target.bound(**handed["target"])
                 self.credentials = Credentials(
@@ -159,7 +168,25 @@ class Run:
             on_deleted=self._deleted,
             owns=lambda channel, request_id: (channel, request_id) in self.live,
         )
-        self._probe()
+        if self.mode == "replay":
+            self.recorder = recording.Recorder(
+                self.cassettes, self.target_name, "replay", recording.Scrubber(())
+            )
+        else:
+            self._probe()
+        if self.mode == "record":
+            self.recorder = recording.Recorder(
+                self.cassettes,
+                self.target_name,
+                "record",
+                recording.Scrubber(
+                    tuple(self.credentials.secrets),
+                    patterns=recording.compile_patterns(target.scrub_patterns),
+                    headers=recording.DROPPED_HEADERS
+                    + tuple(h.lower() for h in target.scrub_headers),
+                ),
+            )
+            recording.write_target(self.cassettes, self.target_name, self._facts_to_record())
         self.record.target_rows = report.rows_for(
             {
                 "target": target.name,
@@ -176,12 +203,50 @@ class Run:
                 "timeout": f"{target.timeout_s:g} s",
                 "request budget": self.budget.limit or "none",
                 "hypothesis profile": self.config.stash.get(_PROFILE, ""),
-                "mode": "live",
+                "mode": self.mode
+                + (f" (cassettes in {self.cassettes / self.target_name})" if self.recorder else ""),
                 "started": self.started.isoformat(timespec="seconds"),
                 "suite version": VERSION,
                 "run marker": self.marker,
             }
         )
+
+    def _replayed(self, target: Target) -> Target:
+        """The target as it was recorded: its facts from the cassettes, placeholder keys."""
+        facts = recording.read_target(self.cassettes, self.target_name)
+        if facts is None:
+            raise TargetError(
+                f"no recording of target '{self.target_name}' in "
+                f"{self.cassettes / self.target_name}; record one with: "
+                f"pytest --target {self.target_name} --mode record"
+            )
+        self.credentials = Credentials(
+            "replayed-key", "replayed-readonly-key" if facts.get("readonly_key") else None
+        )
+        self.embedded_url = facts.get("embedded_url")
+        return target.bound(
+            base_url=recording.REPLAY_BASE_URL,
+            channel_id=facts["channel_id"],
+            other_channel_id=facts.get("other_channel_id"),
+            order_items=tuple(facts["order_items"]),
+            reasons=tuple(facts["reasons"]),
+            read_only=facts.get("read_only", False),
+            max_rps=0.0,
+        )
+
+    def _facts_to_record(self) -> dict[str, Any]:
+        """What a replay needs to know of the target (never a key)."""
+        target = self.target
+        assert target is not None and self.credentials is not None
+        return {
+            "channel_id": target.channel_id,
+            "other_channel_id": target.other_channel_id,
+            "order_items": list(target.order_items),
+            "reasons": list(target.reasons),
+            "read_only": target.read_only,
+            "readonly_key": bool(self.credentials.readonly_api_key),
+            "embedded_url": None,
+        }
 
     def _probe(self) -> None:
         """One authenticated list request: a dead or wrong target stops the run here."""
@@ -234,21 +299,33 @@ class Run:
     def _deleted(self, channel_id: int, request_id: int) -> None:
         self.live.pop((channel_id, request_id), None)
 
-    def next_index(self) -> int:
-        self._counter += 1
-        return self._counter
+    def next_label(self) -> tuple[str, int]:
+        """A label and a number for the next body of the current test: deterministic for the
+        test (so a replay sends the same bodies), unique across the run (no-effect checks look
+        for exactly the label) and spread over the order items from test to test."""
+        owner = self.current_test
+        count = self._counters[owner] = self._counters.get(owner, 0) + 1
+        digest = zlib.crc32(owner.encode())
+        return f"{digest:08x}-{count}", digest % 9973 + count
 
-    def valid_create_body(self, index: int | None = None, **overrides: Any) -> dict[str, Any]:
+    def next_index(self) -> int:
+        """A number unique across the run and deterministic for the test, for tags."""
+        label, _ = self.next_label()
+        digest, count = label.split("-")
+        return int(digest, 16) * 1000 + int(count)
+
+    def valid_create_body(self, **overrides: Any) -> dict[str, Any]:
         """A create body every conforming target accepts, from the target's own ids."""
         target = self.target
         assert target is not None
-        index = self.next_index() if index is None else index
+        label, index = self.next_label()
         body: dict[str, Any] = {
             "order_item": target.order_items[index % len(target.order_items)],
             "reason": target.reasons[index % len(target.reasons)],
             "cancellation_type": "cancel",
-            # unique across xdist workers too: no-effect checks look for exactly this text
-            "description": f"{self.marker} {self.worker}#{index}",
+            # unique within the test (no-effect checks look for exactly this text), and across
+            # xdist workers, whose tests differ
+            "description": f"{self.marker} {label}",
             "iban": "TR330006100519786457841326",
             "holder_name": "Contract Test",
             "quantity": 1,
@@ -355,6 +432,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="TOML file describing the targets (default: targets.toml at the project root)",
     )
     group.addoption(
+        "--mode",
+        choices=recording.MODES,
+        default=None,
+        help="live: talk to the target (default); record: and write cassettes/<target>/; "
+        "replay: answer from cassettes/<target>/ with no network at all",
+    )
+    group.addoption(
+        "--cassettes-dir",
+        default=None,
+        help="where cassettes/<target>/ lives (default: cassettes/ at the project root)",
+    )
+    group.addoption(
         "--allow-writes",
         action="store_true",
         help="send writes to a target that looks like production (see --production-patterns)",
@@ -398,6 +487,14 @@ def pytest_configure(config: pytest.Config) -> None:
         or os.environ.get("CC_HYPOTHESIS_PROFILE")
         or "quick"
     )
+    if run.mode != "live":
+        profile = "deterministic"
+        recording.freeze_generated_constants()
+        if run.is_controller:
+            raise pytest.UsageError(
+                f"--mode {run.mode} runs serially (cassettes follow the order of the tests); "
+                "drop -n"
+            )
     if profile not in strategies.PROFILES:
         raise pytest.UsageError(
             f"unknown hypothesis profile '{profile}'; use one of {', '.join(strategies.PROFILES)}"
@@ -485,7 +582,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if run is None or run.api is None:
         return
     run.current_test = "(end of run)"
-    swept = run.sweep()
+    swept = run.sweep() if run.mode != "replay" else 0
     left = sorted(request_id for _, request_id in run.live)
     if run.is_worker:
         session.config.workeroutput["cc_left_behind"] = left
@@ -515,30 +612,61 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     run.current_test = item.nodeid
     item.stash[_MARKS] = run.marks()
     item.stash[_FIRST] = run.transcript.mark()
+    cassette: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if run.recorder is not None and item.get_closest_marker("claim"):
+        cassette = run.recorder.cassette(item.nodeid)
     try:
-        return (yield)
+        with cassette as path:
+            item.stash[_CASSETTE] = path
+            return (yield)
     finally:
         run.current_test = ""
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+def _plainly(item: pytest.Item, exc: BaseException) -> None:
+    """Turn what is not a contract verdict into one plain line instead of a traceback, and mark
+    the test so its claims are reported as not verified rather than broken."""
+    if isinstance(exc, BudgetExhausted):
+        pytest.skip(str(exc))
+    item.stash[_NOT_A_VERDICT] = True
+    if isinstance(exc, recording.CannotOverwriteExistingCassetteException):
+        run = item.config.stash[RUN]
+        command = f"pytest --target {run.target_name} --mode record '{item.nodeid}'"
+        pytest.fail(
+            recording.stale_message(exc, item.stash.get(_CASSETTE, None), command), pytrace=False
+        )
+    pytest.fail(str(exc), pytrace=False)
+
+
+_PLAIN = (
+    BudgetExhausted,
+    checks.TargetUnusable,
+    recording.CannotOverwriteExistingCassetteException,
+)
+
+
+def _phase(item: pytest.Item) -> Iterator[None]:
+    error: BaseException | None = None
     try:
         return (yield)
-    except BudgetExhausted as exc:
-        pytest.skip(str(exc))
-    except checks.TargetUnusable as exc:
-        pytest.fail(str(exc), pytrace=False)
+    except _PLAIN as exc:
+        error = exc  # raised again below, outside the except block, without the chain
+    _plainly(item, error)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    return (yield from _phase(item))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    try:
-        return (yield)
-    except BudgetExhausted as exc:
-        pytest.skip(str(exc))
-    except checks.TargetUnusable as exc:
-        pytest.fail(str(exc), pytrace=False)
+    return (yield from _phase(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    return (yield from _phase(item))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -562,6 +690,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         outcome = "error" if rep.when == "setup" and rep.failed else rep.outcome
         if rep.when == "setup" and isinstance(violation, checks.ContractViolation):
             outcome = "failed"  # a fixture's own request broke a claim (a create, say)
+        if rep.failed and item.stash.get(_NOT_A_VERDICT, False):
+            outcome = "error"  # a dead target or a stale cassette says nothing of the contract
         data["claims"] = claims
         data["outcome"] = outcome
         data["broken"] = getattr(violation, "claim", None)

@@ -127,13 +127,11 @@ def summary_html(record: RunRecord) -> list[str]:
         + _table(["", ""], ((escape(k), escape(v)) for k, v in record.target_rows.items()))
     )
 
-    failed = [c for c in contract.CLAIMS if record.claim_result(c) in ("failed", "error")]
+    failed = [c for c in contract.CLAIMS if record.claim_result(c) == "failed"]
     if failed:
 
         def tests(claim: str) -> str:
-            return ", ".join(
-                escape(t) for t, o in record.claim_outcomes[claim] if o in ("failed", "error")
-            )
+            return ", ".join(escape(t) for t, o in record.claim_outcomes[claim] if o == "failed")
 
         items = "".join(
             f"<li><b>{escape(c)}</b>: {escape(contract.CLAIMS[c].text)} ({tests(c)})</li>"
@@ -264,8 +262,11 @@ def terminal_lines(record: RunRecord) -> list[str]:
         f"{len(record.left_behind)}"
     )
     for claim in contract.CLAIMS:
-        if record.claim_result(claim) in ("failed", "error"):
+        result = record.claim_result(claim)
+        if result == "failed":
             lines.append(f"BROKEN {claim}: {contract.CLAIMS[claim].text}")
+        elif result == "error":
+            lines.append(f"NOT VERIFIED {claim} (a test errored): {contract.CLAIMS[claim].text}")
     seen: set[tuple[str, str]] = set()
     for obs in record.observations:
         if (obs.kind, obs.text) not in seen:

@@ -88,13 +88,17 @@ def texts(max_size: int) -> SearchStrategy[str]:
     edgy = st.text(st.sampled_from(EDGE_CHARACTERS) | _CHARACTERS, max_size=min(max_size, 12))
     if max_size <= _SHORT:
         return short | edgy
+    return short | edgy | _long_texts(max_size)
+
+
+# Values are built in composites rather than by map or builds throughout: hypothesis prints a
+# mapped value as the call that made it, and a falsifying example must show the value itself.
+@st.composite
+def _long_texts(draw: st.DrawFn, max_size: int) -> str:
     # Repeating a short piece reaches the size limit without paying for random bytes.
-    long = st.builds(
-        lambda piece, size: (piece * (size // len(piece) + 1))[:size],
-        st.text(_CHARACTERS, min_size=1, max_size=8),
-        st.integers(_SHORT, max_size),
-    )
-    return short | edgy | long
+    piece = draw(st.text(_CHARACTERS, min_size=1, max_size=8))
+    size = draw(st.integers(_SHORT, max_size))
+    return (piece * (size // len(piece) + 1))[:size]
 
 
 # --- bodies from the schema files ---------------------------------------------------------------
@@ -132,7 +136,10 @@ def types_of(node: Mapping[str, Any]) -> list[str]:
     return [kind] if isinstance(kind, str) else list(kind)
 
 
-def _node(node: Mapping[str, Any], refined: SearchStrategy[Any] | None) -> SearchStrategy[Any]:
+def from_node(
+    node: Mapping[str, Any], refined: SearchStrategy[Any] | None = None, *, null: bool = True
+) -> SearchStrategy[Any]:
+    """Values valid against one schema node; ``refined`` draws the non-null ones instead."""
     node = resolve(node)
     unknown = set(node) - _KNOWN
     if unknown:
@@ -140,11 +147,12 @@ def _node(node: Mapping[str, Any], refined: SearchStrategy[Any] | None) -> Searc
     kinds = types_of(node)
     if "enum" in node:
         values = st.sampled_from(node["enum"])
-        return st.none() | values if "null" in kinds else values
+        return st.none() | values if "null" in kinds and null else values
     branches: list[SearchStrategy[Any]] = []
     for kind in kinds:
         if kind == "null":
-            branches.insert(0, st.none())
+            if null:
+                branches.insert(0, st.none())
         elif refined is not None:
             branches.append(refined)
         elif kind == "integer":
@@ -165,9 +173,11 @@ def from_schema(
     *,
     present: Iterable[str] = (),
     every_property: bool = False,
+    non_null: Iterable[str] = (),
 ) -> SearchStrategy[dict[str, Any]]:
     """Objects valid against ``schemas/<shape>.json``; ``refine`` draws a property's non-null
-    values instead of the walker, ``present`` (or ``every_property``) forces optional ones in."""
+    values instead of the walker, ``present`` (or ``every_property``) forces optional ones in,
+    ``non_null`` keeps nullable ones from being null."""
     document = resolve(schemas.schema(shape))
     if types_of(document) != ["object"]:
         raise ValueError(f"{shape} is not an object schema")
@@ -179,12 +189,15 @@ def from_schema(
     forced = set(document.get("required", ())) | set(present)
     if every_property:
         forced |= set(properties)
-    required = {name: _node(properties[name], refine.get(name)) for name in forced}
-    optional = {
-        name: _node(node, refine.get(name))
+    non_null = set(non_null)
+    strategies = {
+        name: from_node(node, refine.get(name), null=name not in non_null)
         for name, node in properties.items()
-        if name not in forced
     }
+    # in the schema's order, not the set's: hash order varies between runs, and replays must
+    # draw the same bodies again
+    required = {name: value for name, value in strategies.items() if name in forced}
+    optional = {name: value for name, value in strategies.items() if name not in forced}
     return st.fixed_dictionaries(required, optional=optional)
 
 
@@ -206,7 +219,12 @@ HOLDER_NAME_MAX_LENGTH = 100
 
 def marked_descriptions(marker: str) -> SearchStrategy[str]:
     """Descriptions that start with the run marker, so a sweep finds what this run left."""
-    return texts(LONG_TEXT).map(lambda tail: f"{marker} {tail}")
+    return _prefixed(marker, texts(LONG_TEXT))
+
+
+@st.composite
+def _prefixed(draw: st.DrawFn, prefix: str, tails: SearchStrategy[str]) -> str:
+    return f"{prefix} {draw(tails)}"
 
 
 def refinements(target: Target, marker: str) -> dict[str, SearchStrategy[Any]]:
@@ -223,18 +241,8 @@ def refinements(target: Target, marker: str) -> dict[str, SearchStrategy[Any]]:
 
 def create_bodies(target: Target, marker: str) -> SearchStrategy[dict[str, Any]]:
     """Create bodies every conforming target accepts; the description always carries the marker."""
-    return from_schema("create_body", refinements(target, marker), present=("description",)).map(
-        _non_null("description", marker)
-    )
-
-
-def _non_null(name: str, marker: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    def fix(body: dict[str, Any]) -> dict[str, Any]:
-        if body.get(name) is None:
-            body = {**body, name: marker}
-        return body
-
-    return fix
+    marked = ("description",)
+    return from_schema("create_body", refinements(target, marker), present=marked, non_null=marked)
 
 
 def update_bodies(target: Target, marker: str) -> SearchStrategy[dict[str, Any]]:
@@ -351,64 +359,82 @@ def invalid_bodies(
     """Bodies for ``operation`` (create, update, partial_update) that break exactly one rule."""
     shape = contract.OPERATIONS[operation].request_shape
     assert shape is not None
-    document = resolve(schemas.schema(shape))
-    properties = document["properties"]
+    properties = resolve(schemas.schema(shape))["properties"]
+    required = list(resolve(schemas.schema(shape)).get("required", ()))
     valid = VALID_BODIES[operation](target, marker)
     if operation == "partial_update":
         # a PATCH that breaks one field may carry valid others; the empty base is the smallest
         valid = st.just({}) | valid
-
-    def one_field(rule: str, fields: Sequence[str], bad: Callable[[str], SearchStrategy[Any]]):
-        if not fields:
-            return None
-        return st.tuples(valid, st.sampled_from(fields)).flatmap(
-            lambda pair: bad(pair[1]).map(
-                lambda value: InvalidBody(rule, pair[1], {**pair[0], pair[1]: value})
-            )
-        )
-
-    def without(pair: tuple[dict[str, Any], str]) -> InvalidBody:
-        body, name = pair
-        return InvalidBody(REQUIRED, name, {k: v for k, v in body.items() if k != name})
-
-    required = list(document.get("required", ()))
-    enums = [n for n, node in properties.items() if "enum" in resolve(node) and n not in OPEN_ENUMS]
-    not_nullable = [n for n, node in properties.items() if "null" not in types_of(node)]
-    minimum = [n for n in properties if n == "quantity"]
     known_ids = {"order_item": set(target.order_items), "reason": set(target.reasons)}
-
-    rules = [
-        st.tuples(valid, st.sampled_from(required)).map(without) if required else None,
-        one_field(WRONG_TYPE, list(properties), lambda n: _wrong_types(n, properties[n])),
-        one_field(OUTSIDE_ENUM, enums, lambda n: _outside(resolve(properties[n])["enum"])),
-        one_field(BELOW_MINIMUM, minimum, lambda n: st.integers(-(2**63), quantity_minimum() - 1)),
-        one_field(NULL, not_nullable, lambda n: st.none()),
-        one_field(
-            NO_SUCH_OBJECT,
+    # rule -> (fields it applies to, the bad values for a field); a rule with no field is left out
+    per_field: dict[str, tuple[list[str], Callable[[str], SearchStrategy[Any]]]] = {
+        WRONG_TYPE: (list(properties), lambda n: _wrong_types(n, properties[n])),
+        OUTSIDE_ENUM: (
+            [
+                n
+                for n, node in properties.items()
+                if "enum" in resolve(node) and n not in OPEN_ENUMS
+            ],
+            lambda n: _outside(resolve(properties[n])["enum"]),
+        ),
+        BELOW_MINIMUM: (
+            [n for n in properties if n == "quantity"],
+            lambda n: st.integers(-(2**63), quantity_minimum() - 1),
+        ),
+        NULL: ([n for n, node in properties.items() if "null" not in types_of(node)], _nothing),
+        NO_SUCH_OBJECT: (
             [n for n in RELATIONS if n in properties],
             lambda n: NO_SUCH_ID.filter(lambda i: i not in known_ids[n]),
         ),
-        one_field(
-            FOREIGN_OBJECT,
-            ["order_item"] if foreign_order_items else [],
+        FOREIGN_OBJECT: (
+            ["order_item"] if foreign_order_items and "order_item" in properties else [],
             lambda n: st.sampled_from(list(foreign_order_items)),
         ),
-        st.builds(
-            lambda body: InvalidBody(NOT_AN_OBJECT, WHOLE_BODY, body),
-            st.none()
-            | st.booleans()
-            | st.integers()
-            | st.text(max_size=8)
-            # a list of (valid) bodies is what a bulk endpoint would take; this one takes one
-            | st.lists(valid, max_size=2),
-        ),
-        st.builds(lambda raw: InvalidBody(MALFORMED, WHOLE_BODY, raw=raw), malformed_json(valid)),
+    }
+    rules = [
+        *([REQUIRED] if required else []),
+        *(rule for rule, (fields, _) in per_field.items() if fields),
+        NOT_AN_OBJECT,
+        MALFORMED,
     ]
-    return st.one_of([r for r in rules if r is not None])
+
+    # A composite, not maps: the falsifying example then shows the body itself, not the lambdas
+    # that built it.
+    @st.composite
+    def build(draw: st.DrawFn) -> InvalidBody:
+        rule = draw(st.sampled_from(rules))
+        if rule == NOT_AN_OBJECT:
+            # a list of (valid) bodies is what a bulk endpoint would take; this one takes one
+            body = draw(
+                st.none()
+                | st.booleans()
+                | st.integers()
+                | st.text(max_size=8)
+                | st.lists(valid, max_size=2)
+            )
+            return InvalidBody(rule, WHOLE_BODY, body)
+        base = draw(valid)
+        if rule == MALFORMED:
+            text = json.dumps(base, ensure_ascii=False)
+            # a proper prefix of an object's text never closes it, so it never parses
+            cut = text[: draw(st.integers(1, max(1, len(text) - 1)))].encode()
+            return InvalidBody(rule, WHOLE_BODY, raw=draw(st.sampled_from([cut, *NOT_JSON])))
+        if rule == REQUIRED:
+            name = draw(st.sampled_from(required))
+            return InvalidBody(rule, name, {k: v for k, v in base.items() if k != name})
+        fields, bad = per_field[rule]
+        name = draw(st.sampled_from(fields))
+        return InvalidBody(rule, name, {**base, name: draw(bad(name))})
+
+    return build()
+
+
+def _nothing(name: str) -> SearchStrategy[None]:
+    return st.none()
 
 
 # Texts no JSON parser accepts.
-_NOT_JSON = (
+NOT_JSON = (
     b"not json at all",
     b"{'order_item': 1}",
     b'{"order_item": 1,}',
@@ -416,17 +442,6 @@ _NOT_JSON = (
     b"{\xff\xfe}",
     b"[1, 2",
 )
-
-
-def malformed_json(valid: SearchStrategy[dict[str, Any]]) -> SearchStrategy[bytes]:
-    """Byte strings that are not JSON: a valid body cut short, or a classic syntax error."""
-
-    def cut(body: dict[str, Any], keep: float) -> bytes:
-        text = json.dumps(body, ensure_ascii=False)
-        # a proper prefix of an object's text never closes it, so it never parses
-        return text[: max(1, min(len(text) - 1, int(len(text) * keep)))].encode()
-
-    return st.sampled_from(_NOT_JSON) | st.builds(cut, valid, st.floats(0, 1))
 
 
 # --- filter queries -----------------------------------------------------------------------------
@@ -447,15 +462,14 @@ class FilterQuery:
         return {**self.filters, "limit": self.limit, **extra}
 
 
-def _case_variants(value: str) -> SearchStrategy[str]:
-    """The value as found, with its case changed, or a part of it (exact vs contains readings)."""
-    parts = st.builds(
-        lambda a, b: value[min(a, b) : max(a, b) + 1],
-        st.integers(0, len(value) - 1),
-        st.integers(0, len(value) - 1),
-    )
-    cased = st.sampled_from([value, value.swapcase(), value.upper(), value.lower()])
-    return cased | parts.flatmap(lambda p: st.sampled_from([p, p.swapcase()]))
+@st.composite
+def _variants(draw: st.DrawFn, found: Sequence[str]) -> str:
+    """A value as found, with its case changed, or a part of it (exact vs contains readings)."""
+    value = draw(st.sampled_from(found))
+    if draw(st.booleans()):
+        a, b = sorted(draw(st.integers(0, len(value) - 1)) for _ in range(2))
+        value = value[a : b + 1]
+    return draw(st.sampled_from([value, value.swapcase(), value.upper(), value.lower()]))
 
 
 def _plain(value: str) -> bool:
@@ -464,10 +478,33 @@ def _plain(value: str) -> bool:
     return bool(value) and value == value.strip()
 
 
-def _datetime_text(moment: datetime, offset_hours: int, zulu: bool) -> str:
-    shown = moment.astimezone(timezone(timedelta(hours=offset_hours)))
+@st.composite
+def _datetime_texts(draw: st.DrawFn, moments: Sequence[datetime]) -> str:
+    """Moments on and around ``moments`` (or anywhere), written in one offset or another."""
+    if moments and draw(st.booleans()):
+        moment = draw(st.sampled_from(moments)) + draw(st.sampled_from((timedelta(0), *_DELTAS)))
+    else:
+        moment = draw(_ANY_MOMENT)
+    shown = moment.astimezone(timezone(timedelta(hours=draw(st.sampled_from(_OFFSETS)))))
     text = shown.isoformat()
-    return text.replace("+00:00", "Z") if zulu else text
+    return text.replace("+00:00", "Z") if draw(st.booleans()) else text
+
+
+@st.composite
+def _date_texts(draw: st.DrawFn, days: Sequence[date]) -> str:
+    """Days on and next to ``days`` (or anywhere)."""
+    if days and draw(st.booleans()):
+        day = draw(st.sampled_from(days)) + timedelta(days=draw(st.sampled_from((0, -1, 1))))
+    else:
+        day = draw(st.dates(date(2000, 1, 1), date(2035, 12, 31)))
+    return day.isoformat()
+
+
+@st.composite
+def _int_texts(draw: st.DrawFn, found: Sequence[int]) -> str:
+    if found and draw(st.booleans()):
+        return str(draw(st.sampled_from(found)))
+    return str(draw(st.integers(0, 2**31 - 1)))
 
 
 _DELTAS = tuple(
@@ -490,50 +527,51 @@ def filter_values(filter_: contract.Filter, population: Sequence[Mapping[str, An
     if kind == "enum":
         return st.sampled_from(filter_.enum)
     if kind == "int":
-        ints = [v for v in found if isinstance(v, int) and not isinstance(v, bool)]
-        random = st.integers(0, 2**31 - 1)
-        return (st.sampled_from(ints) | random if ints else random).map(str)
+        return _int_texts([v for v in found if isinstance(v, int) and not isinstance(v, bool)])
     if kind in ("str", "email"):
         texts_found = [v for v in found if isinstance(v, str) and v]
         random = st.emails() if kind == "email" else st.text(_CHARACTERS, min_size=1, max_size=16)
         drawn = random
         if texts_found:
-            drawn = st.sampled_from(texts_found).flatmap(_case_variants) | random
+            # twice as likely as random text: values that exist are where filters go wrong
+            found_text = _variants(texts_found)
+            drawn = found_text | found_text | random
         return drawn.filter(_plain)
     moments = sorted(m for m in map(oracle.parse_datetime, found) if m is not None)
     if kind == "date_time":
-        near = st.builds(
-            lambda m, d, o, z: _datetime_text(m + d, o, z),
-            st.sampled_from(moments),
-            st.sampled_from((timedelta(0), *_DELTAS)),
-            st.sampled_from(_OFFSETS),
-            st.booleans(),
-        )
-        far = st.builds(_datetime_text, _ANY_MOMENT, st.sampled_from(_OFFSETS), st.booleans())
-        return near | far if moments else far
+        return _datetime_texts(moments)
     if kind == "date":
-        days = sorted({m.date() for m in moments} | {m.astimezone(UTC).date() for m in moments})
-        near = st.builds(
-            lambda d, shift: (d + timedelta(days=shift)).isoformat(),
-            st.sampled_from(days),
-            st.sampled_from((0, -1, 1)),
+        # the day in the offset the target answers in and in UTC: the two __date readings
+        return _date_texts(
+            sorted({m.date() for m in moments} | {m.astimezone(UTC).date() for m in moments})
         )
-        far = st.dates(date(2000, 1, 1), date(2035, 12, 31)).map(date.isoformat)
-        return near | far if days else far
     raise ValueError(f"no values for filter kind {kind!r}")
 
 
 def filter_queries(
-    operation: str, population: Sequence[Mapping[str, Any]], *, max_filters: int = 3
+    operation: str,
+    population: Sequence[Mapping[str, Any]],
+    *,
+    lead: str | None = None,
+    max_filters: int = 3,
 ) -> SearchStrategy[FilterQuery]:
-    """Combinations of an operation's documented filters, scoped by ``pk__in`` to the population."""
+    """Combinations of an operation's documented filters, scoped by ``pk__in`` to the population;
+    ``lead`` names a filter every combination holds (so each filter gets its share of examples)."""
     documented = [f for f in contract.OPERATIONS[operation].filters if f.name != "pk__in"]
     ids = [member["id"] for member in population]
+    leading = [f for f in documented if f.name == lead]
+    if lead is not None and not leading:
+        raise ValueError(f"{operation} documents no filter {lead!r}")
+    others = [f for f in documented if f.name != lead]
 
     @st.composite
     def build(draw: st.DrawFn) -> FilterQuery:
-        chosen = draw(
-            st.lists(st.sampled_from(documented), max_size=max_filters, unique_by=lambda f: f.name)
+        chosen = leading + draw(
+            st.lists(
+                st.sampled_from(others),
+                max_size=max_filters - len(leading),
+                unique_by=lambda f: f.name,
+            )
         )
         scope = draw(st.lists(st.sampled_from(ids), min_size=1, unique=True))
         filters = {"pk__in": ",".join(map(str, scope))}

@@ -33,6 +33,8 @@ _KEYS = {
     "read_only",
     "timeout_s",
     "max_rps",
+    "scrub_headers",
+    "scrub_patterns",
 }
 
 
@@ -61,6 +63,9 @@ class Target:
     read_only: bool = False
     timeout_s: float = 10.0
     max_rps: float = 20.0
+    # more than the key to keep out of cassettes: header names, and regular expressions
+    scrub_headers: tuple[str, ...] = ()
+    scrub_patterns: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -148,6 +153,18 @@ def _parse(name: str, where: str, table: Mapping[str, Any]) -> Target:
             if not isinstance(items, list) or not items:
                 raise fail(key, "must be a non-empty list of integers")
             values[key] = tuple(_integer(v, lambda p, k=key: fail(k, p)) for v in items)
+    for key in ("scrub_headers", "scrub_patterns"):
+        if key in table:
+            items = table[key]
+            if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+                raise fail(key, "must be a list of strings")
+            if key == "scrub_patterns":
+                for pattern in items:
+                    try:
+                        re.compile(pattern)
+                    except re.error as exc:
+                        raise fail(key, f"'{pattern}' is not a regular expression: {exc}") from None
+            values[key] = tuple(items)
     if "read_only" in table:
         if not isinstance(table["read_only"], bool):
             raise fail("read_only", "must be true or false")
