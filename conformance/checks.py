@@ -114,7 +114,8 @@ def response_schema_conformance(exchange: Exchange) -> None:
     if operation is None:
         return
     shape = contract.OPERATIONS[operation].responses.get(exchange.status)
-    if shape is None or exchange.json is None:
+    # a JSON null is a body too, and must be judged: only an absent or unparsable body is not
+    if shape is None or not exchange.content or exchange.json_error is not None:
         return
     errors = schemas.validate(shape, exchange.json)
     if errors:
@@ -139,7 +140,7 @@ AUTOMATIC: tuple[Callable[[Exchange], None], ...] = (
 def undocumented_fields(exchange: Exchange) -> list[str]:
     """Paths of fields the documentation does not show: an observation, never a failure."""
     operation = exchange.operation
-    if operation is None or exchange.json is None:
+    if operation is None or not exchange.content or exchange.json_error is not None:
         return []
     shape = contract.OPERATIONS[operation].responses.get(exchange.status)
     if shape is None:

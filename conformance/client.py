@@ -150,6 +150,10 @@ class Budget:
             self.sent += 1
 
 
+class WritesRefused(Exception):
+    """A write to a target that must not receive any (read_only, or looks like production)."""
+
+
 Observer = Callable[[str, str], None]
 
 
@@ -171,6 +175,7 @@ class Client:
         owns: Callable[[int, Any], bool] | None = None,
         channel_id: int | None = None,
         retries: int = 3,
+        writes_refused: str | None = None,
     ) -> None:
         self.target = target
         self.channel_id = channel_id if channel_id is not None else target.channel_id
@@ -186,6 +191,8 @@ class Client:
         self._on_deleted = on_deleted or (lambda channel, id: None)
         self._owns = owns or (lambda channel, id: False)
         self.retries = retries
+        # the last guard of a target that must receive no write, whatever a test asks
+        self.writes_refused = writes_refused
         self._session = requests.Session()
         self._session.headers["Accept"] = "application/json"
         self._session.headers["User-Agent"] = "cancellation-contract"
@@ -297,6 +304,8 @@ class Client:
         # 502/503/504 (the target's plumbing, not its contract); any method on a 429, which
         # says the request was not processed. Never a create or reject otherwise, never a
         # contract failure, never a timeout (a hung target would take the run down with it).
+        if method != "GET" and self.writes_refused:
+            raise WritesRefused(self.writes_refused)
         idempotent = method == "GET" or (method == "DELETE" and self._owns(self.channel_id, id))
         attempt = 0
         while True:
@@ -379,11 +388,12 @@ class Client:
             if k.lower() != "set-cookie"
         }
         exchange.content = response.content
-        exchange.text = self._mask(response.content.decode("utf-8", "replace"))
+        # escaped, not replaced: bytes that are not UTF-8 are evidence too
+        exchange.text = self._mask(response.content.decode("utf-8", "backslashreplace"))
         if response.content:
             try:
                 exchange.json = json.loads(response.content)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 exchange.json_error = f"invalid JSON ({exc})"
         return exchange, None
 

@@ -25,7 +25,15 @@ from typing import Any
 import pytest
 
 from conformance import checks, contract, recording, report, strategies
-from conformance.client import Budget, BudgetExhausted, Client, Exchange, Pacer, Transcript
+from conformance.client import (
+    Budget,
+    BudgetExhausted,
+    Client,
+    Exchange,
+    Pacer,
+    Transcript,
+    WritesRefused,
+)
 from conformance.targets import (
     PRODUCTION_PATTERNS,
     Credentials,
@@ -72,6 +80,8 @@ class Run:
         self.credentials: Credentials | None = None
         self.server: Any = None
         self.embedded_url: str | None = None
+        # why this run sends no write (read_only, or a production-looking target), or None
+        self.writes_refused: str | None = None
         self.api: Client | None = None
         # (channel, id) of every request created and not yet deleted, by the test that made it
         self.live: dict[tuple[int, int], str] = {}
@@ -167,6 +177,7 @@ class Run:
             on_created=self._created,
             on_deleted=self._deleted,
             owns=lambda channel, request_id: (channel, request_id) in self.live,
+            writes_refused=self.writes_refused,
         )
         if self.mode == "replay":
             self.recorder = recording.Recorder(
@@ -371,7 +382,7 @@ class Run:
                 found += exchange.status == 204
                 if exchange.status in (204, 404):
                     self.live.pop((channel_id, request_id), None)
-        if self.is_worker or not self.record.created_ids or self.target.read_only:
+        if self.is_worker or not self.record.created_ids or self.writes_refused:
             return found
         low, high = min(self.record.created_ids), max(self.record.created_ids)
         candidates = list(range(low, high + 1))[:2000]
@@ -535,7 +546,8 @@ def pytest_collection_modifyitems(
                     f"{item.nodeid} names unknown claim(s) {unknown}; add them to "
                     "conformance/contract.py CLAIMS and docs/claims.md"
                 )
-    target = config.stash[RUN].load_target()
+    run = config.stash[RUN]
+    target = run.load_target()
     patterns = [p for p in (config.getoption("production_patterns") or "").split(",") if p]
     production = looks_like_production(target, patterns)
     reason = None
@@ -546,6 +558,7 @@ def pytest_collection_modifyitems(
             f"target '{target.name}' looks like production (matches '{production}'): writes are "
             "not sent; pass --allow-writes if it really is a test environment"
         )
+    run.writes_refused = reason
     # a hung test must not hold the run: bounded well above the slowest request the target allows
     per_test = max(300.0, 30 * target.timeout_s)
     for item in suite_items:
@@ -626,7 +639,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 def _plainly(item: pytest.Item, exc: BaseException) -> None:
     """Turn what is not a contract verdict into one plain line instead of a traceback, and mark
     the test so its claims are reported as not verified rather than broken."""
-    if isinstance(exc, BudgetExhausted):
+    if isinstance(exc, BudgetExhausted | WritesRefused):
         pytest.skip(str(exc))
     item.stash[_NOT_A_VERDICT] = True
     if isinstance(exc, recording.CannotOverwriteExistingCassetteException):
@@ -731,6 +744,15 @@ class Collector:
         self.record.swept += output.get("cc_swept", 0)
 
 
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None or run.api is None or run.is_worker:
+        return
+    prefix.extend(report.summary_html(run.record))
+
+
 def pytest_html_report_title(report: Any) -> None:
     run = report.config.stash[RUN]
     report.title = f"Cancellation requests conformance: target {run.target_name}"
@@ -823,10 +845,8 @@ def create_body(conformance_run: Run) -> Callable[..., dict[str, Any]]:
 @pytest.fixture
 def new_request(conformance_run: Run, api: Client) -> Callable[..., dict[str, Any]]:
     """Creates a request (asserting the documented 201) and deletes it after the test."""
-    target = conformance_run.target
-    assert target is not None
-    if target.read_only:
-        pytest.skip(f"target '{target.name}' is read_only: nothing is created")
+    if conformance_run.writes_refused:
+        pytest.skip(conformance_run.writes_refused)
 
     def make(**overrides: Any) -> dict[str, Any]:
         body = conformance_run.valid_create_body(**overrides)
@@ -894,8 +914,8 @@ def population(request: pytest.FixtureRequest, conformance_run: Run) -> Iterator
     target = conformance_run.target
     api = conformance_run.api
     assert target is not None and api is not None
-    if target.read_only:
-        pytest.skip(f"target '{target.name}' is read_only: nothing is created")
+    if conformance_run.writes_refused:
+        pytest.skip(conformance_run.writes_refused)
     owner = f"{request.node.nodeid} (module fixture)"
     items = target.order_items
     picks = sorted({items[round(i * (len(items) - 1) / 5)] for i in range(6)})

@@ -2,7 +2,9 @@
 
 Subclassing ``TokenAuthentication`` keeps DRF's header parsing and its exact 401 bodies
 ("Invalid token.", "Authentication credentials were not provided."), while the key row
-itself is the principal: there are no users, only keys with per-channel grants.
+itself is the principal: there are no users, only keys with per-channel grants.  No
+operation changes keys, so a found key is memoised per server (an unknown one is not: a
+fuzzer would grow the memo without bound).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from reference import context, faults
 from reference.models import ApiKey
 
 
@@ -24,10 +27,14 @@ class ApiKeyAuthentication(TokenAuthentication):
         # NUL or surrogates cannot be a key, and would upset the database driver.
         if "\x00" in key or any("\ud800" <= ch <= "\udfff" for ch in key):
             raise exceptions.AuthenticationFailed("Invalid token.")
-        try:
-            api_key = ApiKey.objects.get(key=key)
-        except ApiKey.DoesNotExist:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        memo = context.memo()
+        api_key = memo.get(("api_key", key))
+        if api_key is None:
+            try:
+                api_key = ApiKey.objects.get(key=key)
+            except ApiKey.DoesNotExist:
+                raise exceptions.AuthenticationFailed("Invalid token.") from None
+            memo[("api_key", key)] = api_key
         return api_key, api_key
 
     def authenticate(self, request: Any) -> tuple[ApiKey, ApiKey] | None:
@@ -36,3 +43,9 @@ class ApiKeyAuthentication(TokenAuthentication):
         except UnicodeError:
             # Header bytes that do not decode: the same answer as any other bad token.
             raise exceptions.AuthenticationFailed("Invalid token.") from None
+        except exceptions.AuthenticationFailed:
+            view = request.parser_context.get("view")
+            if getattr(view, "action", None) == "list" and faults.is_on("auth_list_any_key"):
+                first = ApiKey.objects.order_by("pk").first()  # the seeded read-write key
+                return first, first
+            raise

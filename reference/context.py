@@ -24,6 +24,9 @@ class ServerState:
 
     alias: str
     faults: frozenset[str] = field(default_factory=frozenset)
+    # Answers derived from rows no request can change (keys, grants, the seeded objects a
+    # request nests), memoised for this server's lifetime; see ``memo``.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 def current() -> ServerState | None:
@@ -35,6 +38,12 @@ def alias() -> str:
     """The database alias of the bound server, else Django's default."""
     state = current()
     return state.alias if state else "default"
+
+
+def memo() -> dict[Any, Any]:
+    """The bound server's memo of immutable answers (a throwaway dict when unbound)."""
+    state = current()
+    return state.memo if state else {}
 
 
 @contextmanager

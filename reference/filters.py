@@ -4,7 +4,9 @@ django-filter validates every value through a Django form field, and DRF's filte
 turns form errors into a 400 ``{param: [messages]}``.  The form fields are bounded where
 SQLite or ``datetime`` would otherwise overflow into a 500: 64-bit integers, and date-times
 whose conversion to UTC leaves ``datetime``'s range.  The detailed list documents every
-filter except ``date_placed``, hence two sets.
+filter except ``date_placed``, hence two sets.  Building a FilterSet (a deep copy of every
+filter and a bound form) costs more than the rest of a list request, so the backend builds
+one only when the query string names one of its filters; otherwise it could change nothing.
 """
 
 from __future__ import annotations
@@ -61,12 +63,14 @@ class DateTimeFilter(filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
 
 
-def _date_placed(lookup: str) -> DateTimeFilter:
-    return DateTimeFilter(field_name=f"{ORDER}__date_placed", lookup_expr=lookup)
+def _date_placed(lookup: str, **kwargs: Any) -> DateTimeFilter:
+    return DateTimeFilter(field_name=f"{ORDER}__date_placed", lookup_expr=lookup, **kwargs)
 
 
-def _date_placed_date(lookup: str) -> filters.DateFilter:
-    return filters.DateFilter(field_name=f"{ORDER}__date_placed", lookup_expr=f"date__{lookup}")
+def _date_placed_date(lookup: str, **kwargs: Any) -> filters.DateFilter:
+    return filters.DateFilter(
+        field_name=f"{ORDER}__date_placed", lookup_expr=f"date__{lookup}", **kwargs
+    )
 
 
 def _iexact(field_name: str) -> filters.CharFilter:
@@ -76,42 +80,91 @@ def _iexact(field_name: str) -> filters.CharFilter:
 class DetailedCancellationRequestFilter(filters.FilterSet):
     """Filters of the detailed list (every documented one but ``date_placed``)."""
 
-    pk__in = IntegerInFilter(field_name="pk", lookup_expr="in")
-    status = filters.ChoiceFilter(choices=CancellationRequestStatus.choices)
+    pk__in = IntegerInFilter(field_name="pk", lookup_expr="in", method="filter_pk_in")
+    status = filters.ChoiceFilter(choices=CancellationRequestStatus.choices, method="filter_status")
     number = filters.CharFilter(method="filter_number")
-    date_placed__gte = _date_placed("gte")
+    date_placed__gte = _date_placed("gte", method="filter_date_placed_gte")
     date_placed__gt = _date_placed("gt")
     date_placed__lt = _date_placed("lt")
     date_placed__lte = _date_placed("lte")
     date_placed__date__gt = _date_placed_date("gt")
     date_placed__date__gte = _date_placed_date("gte")
     date_placed__date__lt = _date_placed_date("lt")
-    date_placed__date__lte = _date_placed_date("lte")
+    date_placed__date__lte = _date_placed_date("lte", method="filter_date_placed_date_lte")
     sku = filters.CharFilter(method="filter_sku")
     # "ID of the channel the customer belongs to", not the request's channel.
     channel = IntegerFilter(field_name=f"{ORDER}__customer__channel_id")
     customer_first_name = _iexact(f"{ORDER}__customer__first_name")
-    customer_last_name = _iexact(f"{ORDER}__customer__last_name")
-    customer_email = _iexact(f"{ORDER}__customer__email")
-    order_id = IntegerFilter(field_name=f"{ORDER}_id")
+    customer_last_name = filters.CharFilter(method="filter_customer_last_name")
+    customer_email = filters.CharFilter(method="filter_customer_email")
+    order_id = IntegerFilter(field_name=f"{ORDER}_id", method="filter_order_id")
     cancellation_plan_status = filters.ChoiceFilter(
         choices=CancellationPlanStatus.choices, method="filter_cancellation_plan_status"
     )
-    easy_return_code = _iexact("easy_return__code")
+    easy_return_code = filters.CharFilter(method="filter_easy_return_code")
     tracking_number = filters.CharFilter(method="filter_tracking_number")
 
     class Meta:
         model = CancellationRequest
         fields: list[str] = []
 
+    # Filters written as methods are those a fault can perturb (``reference.faults``).
+
+    def filter_pk_in(self, queryset: QuerySet[Any], name: str, value: list[int]) -> QuerySet[Any]:
+        if faults.is_on("filter_pk_in_first_only"):
+            value = value[:1]
+        return queryset.filter(pk__in=value)
+
+    def filter_status(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        if faults.is_on("filter_status_ignored"):
+            return queryset
+        return queryset.filter(status=value)
+
     def filter_number(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         lookup = "exact" if faults.is_on("filter_number_case_sensitive") else "iexact"
         return queryset.filter(**{f"{ORDER}__number__{lookup}": value})
+
+    def filter_date_placed_gte(
+        self, queryset: QuerySet[Any], name: str, value: Any
+    ) -> QuerySet[Any]:
+        lookup = "gt" if faults.is_on("filter_date_placed_gte_as_gt") else "gte"
+        return queryset.filter(**{f"{ORDER}__date_placed__{lookup}": value})
+
+    def filter_date_placed_date_lte(
+        self, queryset: QuerySet[Any], name: str, value: Any
+    ) -> QuerySet[Any]:
+        lookup = "lt" if faults.is_on("filter_date_placed_date_lte_as_lt") else "lte"
+        return queryset.filter(**{f"{ORDER}__date_placed__date__{lookup}": value})
 
     def filter_sku(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         if faults.is_on("filter_sku_ignored"):
             return queryset
         return queryset.filter(order_item__product__sku__iexact=value)
+
+    def filter_customer_last_name(
+        self, queryset: QuerySet[Any], name: str, value: str
+    ) -> QuerySet[Any]:
+        lookup = "exact" if faults.is_on("filter_customer_last_name_case_sensitive") else "iexact"
+        return queryset.filter(**{f"{ORDER}__customer__last_name__{lookup}": value})
+
+    def filter_customer_email(
+        self, queryset: QuerySet[Any], name: str, value: str
+    ) -> QuerySet[Any]:
+        if faults.is_on("filter_customer_email_ignored"):
+            return queryset
+        return queryset.filter(**{f"{ORDER}__customer__email__iexact": value})
+
+    def filter_order_id(self, queryset: QuerySet[Any], name: str, value: int) -> QuerySet[Any]:
+        if faults.is_on("filter_order_id_ignored"):
+            return queryset
+        return queryset.filter(**{f"{ORDER}_id": value})
+
+    def filter_easy_return_code(
+        self, queryset: QuerySet[Any], name: str, value: str
+    ) -> QuerySet[Any]:
+        if faults.is_on("filter_easy_return_code_ignored"):
+            return queryset
+        return queryset.filter(easy_return__code__iexact=value)
 
     def filter_cancellation_plan_status(
         self, queryset: QuerySet[Any], name: str, value: str
@@ -124,9 +177,10 @@ class DetailedCancellationRequestFilter(filters.FilterSet):
         self, queryset: QuerySet[Any], name: str, value: str
     ) -> QuerySet[Any]:
         # The order's tracking number or the attached easy return's.
+        lookup = "exact" if faults.is_on("filter_tracking_number_case_sensitive") else "iexact"
         return queryset.filter(
-            Q(**{f"{ORDER}__tracking_number__iexact": value})
-            | Q(easy_return__tracking_number__iexact=value)
+            Q(**{f"{ORDER}__tracking_number__{lookup}": value})
+            | Q(**{f"easy_return__tracking_number__{lookup}": value})
         )
 
 
@@ -137,3 +191,19 @@ class CancellationRequestFilter(DetailedCancellationRequestFilter):
 
     class Meta(DetailedCancellationRequestFilter.Meta):
         pass
+
+
+class FilterBackend(filters.DjangoFilterBackend):
+    """django-filter's backend, skipped when no parameter names a filter of the set."""
+
+    def filter_queryset(self, request: Any, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if faults.is_on("robust_unknown_parameter_500"):
+            known = {*(filterset_class.base_filters if filterset_class else ()), "page", "limit"}
+            if set(request.query_params) - known:
+                raise faults.InjectedFault("unknown query parameter")
+        if filterset_class is None or filterset_class.base_filters.keys().isdisjoint(
+            request.query_params
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

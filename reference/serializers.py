@@ -4,17 +4,29 @@ The flat serializer is also the write serializer (create, PUT, PATCH), as in the
 ``order_item`` and ``reason`` are ids both ways.  Related ids are scoped to the path's
 channel, so another channel's order item is "does not exist", not a leak.  The detailed
 serializer is read-only and nests everything the documented example nests.
+
+Reading is the hot path, and two costs dominated it.  A ``ModelSerializer`` introspects its
+model and copies its fields on every instantiation, so representations go through one set
+of fields built once per class (``PrebuiltFields``: read-side fields keep no per-request
+state).  And the nested parts of a request (order item, customer, reason, channel, easy
+return) are seeded rows no operation changes, so each is rendered once per server and
+memoised (``reference.context.memo``); a request's own columns are all a read still loads.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+import threading
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.db.models import Q, QuerySet
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
-from reference import faults
+from reference import context, faults
 from reference.models import (
     BenefitApplicant,
     CancellationReason,
@@ -39,7 +51,11 @@ _ASCII_INT = re.compile(r"[0-9]{1,19}")
 
 
 class ChannelScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A related id that must be an integer and name an object usable in the path channel."""
+    """A related id that must be an integer and name an object usable in the path channel.
+
+    What a channel may use never changes while a server runs, so the usable objects are
+    loaded once per server and channel and looked up in the memo.
+    """
 
     def __init__(self, scope: Any, **kwargs: Any) -> None:
         self.scope = scope
@@ -56,7 +72,71 @@ class ChannelScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type="str")
         if not 0 < int(data) <= INT64_MAX:
             self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(int(data))
+        usable = self.usable()
+        found = usable.get(int(data))
+        if (
+            found is None
+            and usable
+            and self.field_name == "order_item"
+            and self.parent.instance is None
+            and faults.is_on("validation_unknown_order_item_accepted")
+        ):
+            found = usable[min(usable)]  # "defaults" to the channel's first item
+        if found is None:
+            self.fail("does_not_exist", pk_value=int(data))
+        return found
+
+    def usable(self) -> dict[int, Any]:
+        """The objects usable in the path channel, by id."""
+        channel = self.context["channel"]
+        memo = context.memo()
+        key = ("usable", self.scope.__name__, channel.pk)
+        if key not in memo:
+            memo[key] = {obj.pk: obj for obj in self.scope(channel)}
+        return memo[key]
+
+
+_prototypes: dict[type, tuple[serializers.Field, ...]] = {}
+_prototypes_lock = threading.Lock()
+
+
+def _readable_fields(cls: type[serializers.Serializer]) -> tuple[serializers.Field, ...]:
+    """The readable fields of one context-free instance of ``cls``, built once per process."""
+    fields = _prototypes.get(cls)
+    if fields is None:
+        with _prototypes_lock:
+            fields = _prototypes.get(cls)
+            if fields is None:
+                fields = tuple(f for f in cls().fields.values() if not f.write_only)
+                _prototypes[cls] = fields
+    return fields
+
+
+class PrebuiltFields:
+    """Serializer mixin: represent through fields built once per class, not per instance."""
+
+    # Nested fields taken from the server's memo: field name -> the instance's id attribute.
+    memoised: ClassVar[dict[str, str]] = {}
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        # DRF's Serializer.to_representation, over the prebuilt fields.
+        memo = context.memo()
+        if self.memoised:
+            remember_nested([instance], self.memoised, memo)
+        ret: dict[str, Any] = {}
+        for field in _readable_fields(type(self)):
+            name = field.field_name
+            if name in self.memoised:
+                pk = getattr(instance, self.memoised[name])
+                ret[name] = None if pk is None else memo[name, pk]
+                continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[name] = None if check is None else field.to_representation(attribute)
+        return ret
 
 
 def usable_order_items(channel: Channel) -> QuerySet[OrderItem]:
@@ -64,12 +144,25 @@ def usable_order_items(channel: Channel) -> QuerySet[OrderItem]:
     return OrderItem.objects.filter(order__channel=channel)
 
 
+def first_easy_return_id(item: OrderItem) -> int | None:
+    """The id of the item's first easy return, which a request on that item attaches."""
+    memo = context.memo()
+    key = ("first_easy_return", item.pk)
+    if key not in memo:
+        memo[key] = (
+            EasyReturn.objects.filter(order_item=item).order_by("pk").values_list("pk", flat=True)
+        ).first()
+    return memo[key]
+
+
 def usable_reasons(channel: Channel) -> QuerySet[CancellationReason]:
     """Active reasons that are global or belong to ``channel``."""
+    if faults.is_on("validation_foreign_reason_accepted"):
+        return CancellationReason.objects.filter(is_active=True)
     return CancellationReason.objects.filter(Q(channel=None) | Q(channel=channel), is_active=True)
 
 
-class EasyReturnSerializer(serializers.ModelSerializer):
+class EasyReturnSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = EasyReturn
         fields = [
@@ -118,62 +211,107 @@ FLAT_FIELDS = [
 ]
 
 
-class CancellationRequestSerializer(serializers.ModelSerializer):
-    """The flat object; on create ``status`` is read-only and always starts "waiting"."""
+class CancellationRequestSerializer(PrebuiltFields, serializers.ModelSerializer):
+    """The flat object; on create ``status`` is read-only and always starts "waiting".
 
-    order_item = ChannelScopedPrimaryKeyField(usable_order_items, queryset=OrderItem.objects.all())
-    reason = ChannelScopedPrimaryKeyField(usable_reasons, queryset=CancellationReason.objects.all())
-    description = serializers.CharField(allow_null=True, allow_blank=True, required=False)
-    cancellation_type = serializers.ChoiceField(choices=CancellationType.choices)
-    status = serializers.ChoiceField(choices=CancellationRequestStatus.choices, required=False)
-    iban = serializers.CharField(allow_null=True, allow_blank=True, required=False, max_length=64)
-    holder_name = serializers.CharField(
-        allow_null=True, allow_blank=True, required=False, max_length=255
-    )
-    easy_return = EasyReturnSerializer(read_only=True, allow_null=True)
-    quantity = serializers.IntegerField(
-        allow_null=True, required=False, min_value=1, max_value=INT32_MAX
-    )
+    Its fields are written out in ``get_fields`` rather than declared or derived from the
+    model: a ModelSerializer deep-copies declared fields and introspects the model on every
+    instantiation, which was most of the cost of a write.
+    """
+
+    memoised: ClassVar[dict[str, str]] = {"easy_return": "easy_return_id"}
 
     class Meta:
         model = CancellationRequest
         fields = FLAT_FIELDS
-        read_only_fields = ["id", "created_date", "modified_date", "uuid", *ENTITY_FIELDS]
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        if self.instance is None:
-            # Create: the documented body has no status; whatever is sent is ignored.
-            fields["status"] = serializers.CharField(read_only=True)
+        creating = self.instance is None
         if faults.is_on("invalid_enum_accepted"):
-            fields["cancellation_type"] = serializers.CharField(
-                required=self.instance is None, max_length=64
+            cancellation_type: serializers.Field = serializers.CharField(
+                required=creating, max_length=64
             )
-        return fields
+        else:
+            cancellation_type = serializers.ChoiceField(choices=CancellationType.choices)
+        return {
+            "id": serializers.IntegerField(label="ID", read_only=True),
+            "order_item": ChannelScopedPrimaryKeyField(
+                usable_order_items, queryset=OrderItem.objects.all()
+            ),
+            "reason": ChannelScopedPrimaryKeyField(
+                usable_reasons, queryset=CancellationReason.objects.all()
+            ),
+            "description": serializers.CharField(allow_null=True, allow_blank=True, required=False),
+            "cancellation_type": cancellation_type,
+            # Create: the documented body has no status; whatever is sent is ignored.
+            "status": serializers.CharField(read_only=True)
+            if creating
+            else serializers.ChoiceField(choices=CancellationRequestStatus.choices, required=False),
+            "iban": serializers.CharField(
+                allow_null=True, allow_blank=True, required=False, max_length=64
+            ),
+            "holder_name": serializers.CharField(
+                allow_null=True, allow_blank=True, required=False, max_length=255
+            ),
+            "easy_return": EasyReturnSerializer(read_only=True, allow_null=True),
+            "quantity": serializers.IntegerField(
+                allow_null=True,
+                required=False,
+                min_value=0 if faults.is_on("validation_quantity_zero_accepted") else 1,
+                max_value=INT32_MAX,
+            ),
+            "fully_refund_as_loyalty_money": serializers.BooleanField(required=False),
+            "created_date": serializers.DateTimeField(read_only=True),
+            "modified_date": serializers.DateTimeField(read_only=True),
+            "uuid": serializers.UUIDField(read_only=True),
+            **{name: serializers.JSONField(read_only=True) for name in ENTITY_FIELDS},
+        }
 
     def create(self, validated_data: dict[str, Any]) -> CancellationRequest:
         validated_data["channel"] = self.context["channel"]
         validated_data["status"] = CancellationRequestStatus.WAITING
-        validated_data["easy_return"] = validated_data["order_item"].easy_returns.first()
+        validated_data["easy_return_id"] = first_easy_return_id(validated_data["order_item"])
         return super().create(validated_data)
 
     def update(self, instance: CancellationRequest, validated_data: dict[str, Any]) -> Any:
         item = validated_data.get("order_item")
         if item is not None and item.pk != instance.order_item_id:
-            validated_data["easy_return"] = item.easy_returns.first()
+            validated_data["easy_return_id"] = first_easy_return_id(item)
         return super().update(instance, validated_data)
+
+    def validate_description(self, value: str | None) -> str | None:
+        if value and len(value) > 1000 and faults.is_on("robust_long_description_500"):
+            raise faults.InjectedFault("description longer than a VARCHAR(1000)")
+        return value
+
+    def validate_holder_name(self, value: str | None) -> str | None:
+        if value and not value.isascii() and faults.is_on("robust_unicode_holder_name_500"):
+            raise faults.InjectedFault("holder_name encoded as ASCII")
+        return value
 
     def to_representation(self, instance: CancellationRequest) -> dict[str, Any]:
         data = super().to_representation(instance)
         if faults.is_on("flat_missing_status"):
             data.pop("status", None)
+        if faults.is_on("shape_flat_missing_id"):
+            data.pop("id", None)
+        if faults.is_on("shape_flat_missing_created_date"):
+            data.pop("created_date", None)
+        if faults.is_on("shape_order_item_as_string"):
+            data["order_item"] = str(data["order_item"])
+        if faults.is_on("shape_bad_created_date"):
+            data["created_date"] = instance.created_date.strftime("%d/%m/%Y %H:%M")
+        if faults.is_on("shape_bad_uuid"):
+            data["uuid"] = instance.uuid.hex
+        if faults.is_on("shape_status_pending") and data.get("status") == "waiting":
+            data["status"] = "pending"
         return data
 
 
 # Detailed representation ---------------------------------------------------------------------
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = [
@@ -227,7 +365,7 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
@@ -257,19 +395,19 @@ class ProductSerializer(serializers.ModelSerializer):
         ]
 
 
-class PriceListSerializer(serializers.ModelSerializer):
+class PriceListSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = PriceList
         fields = ["pk", "name", "code", "currency", "is_auto_sync", "created_date", "modified_date"]
 
 
-class StockListSerializer(serializers.ModelSerializer):
+class StockListSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = StockList
         fields = ["pk", "name", "code", "is_auto_sync", "created_date", "modified_date"]
 
 
-class DataSourceSerializer(serializers.ModelSerializer):
+class DataSourceSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = DataSource
         fields = [
@@ -293,7 +431,7 @@ class DataSourceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ShippingOptionGroupSerializer(serializers.ModelSerializer):
+class ShippingOptionGroupSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = ShippingOptionGroup
         fields = [
@@ -306,13 +444,13 @@ class ShippingOptionGroupSerializer(serializers.ModelSerializer):
         ]
 
 
-class BenefitApplicantSerializer(serializers.ModelSerializer):
+class BenefitApplicantSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = BenefitApplicant
         fields = ["created_date", "modified_date"]
 
 
-class OrderItemSerializer(serializers.ModelSerializer):
+class OrderItemSerializer(PrebuiltFields, serializers.ModelSerializer):
     order = OrderSerializer()
     product = ProductSerializer()
     price_list = PriceListSerializer()
@@ -351,7 +489,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReasonSerializer(serializers.ModelSerializer):
+class ReasonSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = CancellationReason
         fields = [
@@ -370,7 +508,7 @@ class ReasonSerializer(serializers.ModelSerializer):
         ]
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = Channel
         fields = [
@@ -387,7 +525,7 @@ class ChannelSerializer(serializers.ModelSerializer):
         ]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(PrebuiltFields, serializers.ModelSerializer):
     class Meta:
         model = Customer
         fields = [
@@ -415,7 +553,16 @@ class CustomerSerializer(serializers.ModelSerializer):
         ]
 
 
-class CancellationRequestDetailedSerializer(serializers.ModelSerializer):
+class DetailedListSerializer(serializers.ListSerializer):
+    """Fills the memo for a whole page in a few queries before rendering its items."""
+
+    def to_representation(self, data: Any) -> list[dict[str, Any]]:
+        instances = list(data)
+        remember_nested(instances, self.child.memoised, context.memo())
+        return [self.child.to_representation(item) for item in instances]
+
+
+class CancellationRequestDetailedSerializer(PrebuiltFields, serializers.ModelSerializer):
     """The detailed object: related ids expanded, plus the channel and the order's customer."""
 
     order_item = OrderItemSerializer()
@@ -423,6 +570,14 @@ class CancellationRequestDetailedSerializer(serializers.ModelSerializer):
     easy_return = EasyReturnSerializer(allow_null=True)
     channel = ChannelSerializer()
     customer = CustomerSerializer(source="order_item.order.customer")
+
+    memoised: ClassVar[dict[str, str]] = {
+        "order_item": "order_item_id",
+        "reason": "reason_id",
+        "easy_return": "easy_return_id",
+        "channel": "channel_id",
+        "customer": "order_item_id",
+    }
 
     class Meta:
         model = CancellationRequest
@@ -442,3 +597,89 @@ class CancellationRequestDetailedSerializer(serializers.ModelSerializer):
             "customer",
         ]
         read_only_fields = fields
+        list_serializer_class = DetailedListSerializer
+
+    def to_representation(self, instance: CancellationRequest) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Memoised parts are shared between responses: a fault replaces, never mutates, them.
+        if faults.is_on("shape_detailed_flattened"):
+            data["order_item"] = instance.order_item_id
+        if faults.is_on("shape_customer_email_number"):
+            data["customer"] = {**data["customer"], "email": 4242}
+        if faults.is_on("shape_order_number_int") and isinstance(data["order_item"], dict):
+            order = data["order_item"]["order"]
+            data["order_item"] = {**data["order_item"], "order": {**order, "number": order["pk"]}}
+        return data
+
+
+# Memoised nested parts -----------------------------------------------------------------------
+
+
+def _nested_sources() -> dict[str, tuple[Any, type[serializers.Serializer]]]:
+    """Memo kind -> (ids -> rows keyed by that id, the serializer that renders a row)."""
+    return {
+        "order_item": (
+            lambda ids: {
+                item.pk: item
+                for item in OrderItem.objects.filter(pk__in=ids)
+                .select_related(
+                    "order",
+                    "product",
+                    "price_list",
+                    "stock_list",
+                    "datasource",
+                    "shipping_option_group",
+                )
+                .prefetch_related("benefitapplicant_set")
+            },
+            OrderItemSerializer,
+        ),
+        # Keyed by order item, as the detailed object reaches it through order_item.order.
+        "customer": (
+            lambda ids: {
+                item.pk: item.order.customer
+                for item in OrderItem.objects.filter(pk__in=ids).select_related("order__customer")
+            },
+            CustomerSerializer,
+        ),
+        "reason": (
+            lambda ids: CancellationReason.objects.in_bulk(ids),
+            ReasonSerializer,
+        ),
+        "easy_return": (lambda ids: EasyReturn.objects.in_bulk(ids), EasyReturnSerializer),
+        "channel": (lambda ids: Channel.objects.in_bulk(ids), ChannelSerializer),
+    }
+
+
+def remember_nested(
+    instances: Sequence[CancellationRequest], fields: dict[str, str], memo: dict[Any, Any]
+) -> None:
+    """Render into ``memo`` the nested ``fields`` (name -> id attribute) it lacks."""
+    sources = None
+    for name, attribute in fields.items():
+        missing = {
+            pk
+            for instance in instances
+            if (pk := getattr(instance, attribute)) is not None and (name, pk) not in memo
+        }
+        if not missing:
+            continue
+        sources = sources or _nested_sources()
+        rows, serializer_class = sources[name]
+        for pk, row in rows(missing).items():
+            memo[name, pk] = _json_native(serializer_class().to_representation(row))
+
+
+def _json_native(value: Any) -> Any:
+    """``value`` with decimals as floats, as the renderer's encoder would turn them.
+
+    The JSON encoder calls back into Python for every Decimal; a memoised part is encoded
+    on every response, so it is converted once here instead.
+    """
+    if isinstance(value, dict):
+        return {key: _json_native(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_native(item) for item in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    return value

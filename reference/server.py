@@ -89,6 +89,13 @@ def _handler_class() -> type[Any]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
+        def handle_one_request(self) -> None:
+            super().handle_one_request()
+            # wsgiref never flushes after a HEAD answer; with a buffered writer on a
+            # kept-alive connection the headers would sit in the buffer forever.
+            if not self.wfile.closed:
+                self.wfile.flush()
+
         def send_error(self, code: int, message: str | None = None, explain: str | None = None):
             # http.server would answer a malformed request line with an HTML page.
             body = json.dumps({"detail": message or self.responses.get(code, ("",))[0]}).encode()

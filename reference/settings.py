@@ -29,7 +29,7 @@ SQLITE_OPTIONS: dict[str, Any] = {
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["reference.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["reference.permissions.ChannelAccess"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["reference.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "reference.pagination.LimitPageNumberPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

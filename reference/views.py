@@ -9,10 +9,12 @@ because the documentation makes every PUT field optional.  Rejecting is allowed 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -24,6 +26,7 @@ from reference import context, faults
 from reference.filters import CancellationRequestFilter, DetailedCancellationRequestFilter
 from reference.models import CancellationRequest, CancellationRequestStatus, Channel
 from reference.serializers import (
+    ENTITY_FIELDS,
     CancellationRequestDetailedSerializer,
     CancellationRequestSerializer,
     usable_order_items,
@@ -31,6 +34,7 @@ from reference.serializers import (
 )
 
 DETAILED_ACTIONS = frozenset({"detailed", "detailed_retrieve"})
+DETAILED_HIDDEN = ("created_date", "modified_date", "uuid", *ENTITY_FIELDS)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -38,7 +42,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, UnicodeError):
         # Bytes that do not decode (a header, a body) are the client's error, not ours.
         exc = exceptions.ParseError()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == 404 and faults.is_on("robust_html_404"):
+        return HttpResponse(  # type: ignore[return-value]
+            "<html><body><h1>Not Found</h1></body></html>", status=404, content_type="text/html"
+        )
+    return response
 
 
 class CancellationRequestViewSet(
@@ -55,20 +64,15 @@ class CancellationRequestViewSet(
     lookup_value_converter = "int64"
 
     def get_queryset(self) -> QuerySet[CancellationRequest]:
-        queryset = CancellationRequest.objects.filter(channel=self.channel).select_related(
-            "easy_return"
-        )
+        # No joins: what a request nests comes from the server's memo (see serializers).
+        queryset = CancellationRequest.objects.filter(channel=self.channel)
+        if (self.action == "retrieve" and faults.is_on("auth_other_channel_by_id")) or (
+            self.action in ("list", "detailed") and faults.is_on("auth_other_channel_in_list")
+        ):
+            queryset = CancellationRequest.objects.all()
         if self.action in DETAILED_ACTIONS:
-            queryset = queryset.select_related(
-                "channel",
-                "reason",
-                "order_item__order__customer",
-                "order_item__product",
-                "order_item__price_list",
-                "order_item__stock_list",
-                "order_item__datasource",
-                "order_item__shipping_option_group",
-            ).prefetch_related("order_item__benefitapplicant_set")
+            # Columns the detailed object does not show (JSON ones are costly to decode).
+            queryset = queryset.defer(*DETAILED_HIDDEN)
         return queryset
 
     def get_serializer_class(self) -> type[Any]:
@@ -91,6 +95,13 @@ class CancellationRequestViewSet(
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid() and faults.is_on("invalid_body_still_creates"):
             self._store_despite_errors(request.data)
+        required = ("order_item", "reason", "cancellation_type")
+        if (
+            isinstance(request.data, dict)
+            and not all(name in request.data for name in required)
+            and faults.is_on("status_create_missing_field_500")
+        ):
+            raise faults.InjectedFault("KeyError on a required field")
         serializer.is_valid(raise_exception=True)
         with transaction.atomic(using=context.alias()):
             self.perform_create(serializer)
@@ -113,14 +124,62 @@ class CancellationRequestViewSet(
             description=str(data.get("description"))[:200] if isinstance(data, dict) else None,
         )
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            response = super().retrieve(request, *args, **kwargs)
+        except (Http404, exceptions.NotFound):
+            if faults.is_on("status_unknown_id_200_empty"):
+                return Response({}, status=status.HTTP_200_OK)
+            raise
+        if self.action == "retrieve" and faults.is_on("robust_retrieve_text_plain"):
+            response.content_type = "text/plain; charset=utf-8"
+        return response
+
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Documented PUT bodies have only optional fields: PUT validates like PATCH.
-        kwargs["partial"] = True
-        return super().update(request, *args, **kwargs)
+        return self._update(request, unstored_fault="persist_put_not_stored")
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        kwargs["partial"] = True
-        return super().update(request, *args, **kwargs)
+        return self._update(request, unstored_fault="persist_patch_not_stored")
+
+    def _update(self, request: Request, *, unstored_fault: str) -> Response:
+        """DRF's UpdateModelMixin.update, partial, with the places update faults live."""
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=True)
+        patching = request.method == "PATCH"
+        if not serializer.is_valid():
+            if patching and faults.is_on("validation_patch_400_still_changes"):
+                self._store_valid_fields(serializer, instance)
+            raise exceptions.ValidationError(serializer.errors)
+        if faults.is_on(unstored_fault):
+            # Answers what it would have stored.
+            for name, value in serializer.validated_data.items():
+                setattr(instance, name, value)
+            return Response(self.get_serializer(instance).data)
+        if patching and faults.is_on("persist_patch_regenerates_uuid"):
+            serializer.save(uuid=uuid.uuid4())
+        else:
+            self.perform_update(serializer)
+        return Response(serializer.data)
+
+    @staticmethod
+    def _store_valid_fields(serializer: Any, instance: CancellationRequest) -> None:
+        """The ``validation_patch_400_still_changes`` regression: save field by field."""
+        data = serializer.initial_data if isinstance(serializer.initial_data, dict) else {}
+        for name, value in data.items():
+            field = serializer.fields.get(name)
+            if field is None or field.read_only or name in serializer.errors:
+                continue
+            setattr(instance, field.source, field.run_validation(value))
+        instance.save()
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if faults.is_on("status_delete_200_with_body"):
+            instance = self.get_object()
+            body = self.get_serializer(instance).data
+            self.perform_destroy(instance)
+            return Response(body, status=status.HTTP_200_OK)
+        return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance: CancellationRequest) -> None:
         if faults.is_on("delete_keeps_object"):
@@ -146,5 +205,7 @@ class CancellationRequestViewSet(
                     {api_settings.NON_FIELD_ERRORS_KEY: ["This action is not allowed."]}
                 )
             instance.status = CancellationRequestStatus.REJECTED
-            instance.save(update_fields=["status", "modified_date"])
-        return Response(self.get_serializer(instance).data, status=status.HTTP_200_OK)
+            if not faults.is_on("persist_reject_not_stored"):
+                instance.save(update_fields=["status", "modified_date"])
+        code = status.HTTP_201_CREATED if faults.is_on("status_reject_201") else status.HTTP_200_OK
+        return Response(self.get_serializer(instance).data, status=code)

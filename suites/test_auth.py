@@ -19,9 +19,9 @@ OPERATIONS = [
 
 
 @pytest.fixture
-def existing_id(request, target, api):
+def existing_id(request, conformance_run, api):
     """A real id, so a 401 cannot be mistaken for a 404."""
-    if not target.read_only:
+    if not conformance_run.writes_refused:
         return request.getfixturevalue("new_request")()["id"]
     results = api.list(limit=1).json["results"]
     if not results:

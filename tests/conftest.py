@@ -14,6 +14,18 @@ import requests
 from reference.server import RunningServer, ServerFacts, start
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _django_ready() -> None:
+    """Django configured and the reference models loaded before any test runs.
+
+    ``pytester`` drops the modules first imported during one of its tests; were Django set up
+    there, the next test would meet a fresh, unready app registry."""
+    from reference.settings import configure
+
+    configure()
+    import reference.models  # noqa: F401
+
+
 @pytest.fixture(scope="session")
 def reference_server() -> Iterator[RunningServer]:
     """The session's reference server, seeded and without faults."""

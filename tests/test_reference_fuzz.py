@@ -153,7 +153,9 @@ def send(target, method: str, path: str, auth: str, body: bytes | None = None, c
     }[auth]
     if ctype:
         headers["Content-Type"] = ctype
-    response = session.request(method, facts.base_url + path, data=body, headers=headers)
+    response = session.request(
+        method, facts.base_url + path, data=body, headers=headers, timeout=10
+    )
     assert response.status_code < 500, (method, path, body, response.text)
     if response.status_code != 204:
         assert response.headers["Content-Type"].startswith("application/json"), response.text
