@@ -71,6 +71,41 @@ def test_create_accepts_every_documented_form_of_the_optional_fields(api, create
     )
 
 
+@pytest.mark.claim("CR-NO-5XX", "CR-CREATE-ECHO")
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        pytest.param("description", " ".join(["\u0130ptal"] * 300), id="long-description"),
+        pytest.param(
+            "holder_name",
+            "Ay\u015fe Y\u0131lmaz \u00c7a\u011flar \u015e\u00fckr\u00fc \u00d6zt\u00fcrk",
+            id="unicode-holder-name",
+        ),
+        pytest.param("iban", "TR33 0006 1005 1978 6457 8413 26", id="iban-with-spaces"),
+        pytest.param("holder_name", 'O\'Brien "Jr" <&>', id="markup-characters"),
+    ],
+)
+def test_long_and_unusual_text_is_stored_or_refused_never_a_server_error(
+    api, create_body, field, text
+):
+    # No length or alphabet is documented for these strings: a 201 that stores them as sent
+    # and a 400 that refuses them both conform; a 5xx never does. (The texts carry no outer
+    # white space, which a conforming server may trim.)
+    body = create_body()
+    body[field] = f"{body[field]} {text}" if field == "description" else text
+    exchange = api.create(body)
+    checks.status_code_is(exchange, 201, 400, claim="CR-NO-5XX")
+    if exchange.status == 201:
+        checks.fields_equal(
+            exchange.json,
+            body,
+            [field],
+            title="Create does not echo the text sent",
+            claim="CR-CREATE-ECHO",
+            exchange=exchange,
+        )
+
+
 @pytest.mark.claim("CR-CREATE-ECHO")
 def test_create_without_the_optional_fields_is_accepted(api, create_body):
     body = {

@@ -118,6 +118,29 @@ def test_page_selects_the_page_next_leads_to_and_previous_leads_back(api, popula
     )
 
 
+@pytest.mark.claim("CR-PAGINATION")
+@pytest.mark.writes
+@pytest.mark.parametrize("operation", LISTS)
+def test_walking_previous_from_the_last_page_visits_the_same_pages_backwards(
+    api, population, operation
+):
+    scope = [p["id"] for p in population]
+    forward = _walk(api, operation, {"pk__in": scope, "limit": 2})
+    backward = [forward[-1]]
+    while backward[-1].json.get("previous") and len(backward) < 50:
+        backward.append(api.follow(operation, backward[-1].json["previous"]))
+    ids_forward = [checks.ids_of(page.json) for page in forward]
+    ids_backward = [checks.ids_of(page.json) for page in reversed(backward)]
+    checks.require(
+        ids_forward == ids_backward,
+        "previous does not walk back through the pages next walked through",
+        documented=f"pages {ids_forward} in reverse",
+        received=f"{ids_backward[::-1]}",
+        claim="CR-PAGINATION",
+        exchange=backward[-1],
+    )
+
+
 @pytest.mark.claim("CR-PAGINATION", "CR-NO-5XX")
 @pytest.mark.writes
 @pytest.mark.parametrize("operation", LISTS)
