@@ -35,6 +35,7 @@ _KEYS = {
     "max_rps",
     "scrub_headers",
     "scrub_patterns",
+    "foreign_reasons",
 }
 
 
@@ -60,6 +61,8 @@ class Target:
     readonly_api_key_env: str | None = None
     order_items: tuple[int, ...] = ()
     reasons: tuple[int, ...] = ()
+    # optional: reasons that exist but are not usable in channel_id (another channel's)
+    foreign_reasons: tuple[int, ...] = ()
     read_only: bool = False
     timeout_s: float = 10.0
     max_rps: float = 20.0
@@ -147,7 +150,7 @@ def _parse(name: str, where: str, table: Mapping[str, Any]) -> Target:
     for key in ("channel_id", "other_channel_id"):
         if key in table:
             values[key] = _integer(table[key], lambda p, k=key: fail(k, p))
-    for key in ("order_items", "reasons"):
+    for key in ("order_items", "reasons", "foreign_reasons"):
         if key in table:
             items = table[key]
             if not isinstance(items, list) or not items:

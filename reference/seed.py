@@ -90,6 +90,8 @@ class SeedFacts:
     other_channel_id: int
     order_items: tuple[int, ...]
     reasons: tuple[int, ...]
+    # reasons that exist but belong to the other channel only: not usable in channel_id
+    foreign_reasons: tuple[int, ...] = ()
 
 
 def _uuid(name: str) -> uuid.UUID:
@@ -336,4 +338,5 @@ def _seed(api_key: str, readonly_api_key: str) -> SeedFacts:
         other_channel_id=other.pk,
         order_items=tuple(item.pk for item in main_items),
         reasons=tuple(reason.pk for reason in main_reasons),
+        foreign_reasons=(other_only.pk,),
     )

@@ -46,6 +46,8 @@ class ServerFacts:
     other_channel_id: int
     order_items: tuple[int, ...]
     reasons: tuple[int, ...]
+    # not in the start-up line (its form is fixed); known to start(), not to spawn()
+    foreign_reasons: tuple[int, ...] = ()
 
     def line(self) -> str:
         """The one line ``python -m reference`` prints once it listens."""
@@ -244,6 +246,7 @@ def start(
         other_channel_id=seeded.other_channel_id,
         order_items=seeded.order_items,
         reasons=seeded.reasons,
+        foreign_reasons=seeded.foreign_reasons,
     )
     return RunningServer(facts, httpd, thread, alias, None if db else path)
 

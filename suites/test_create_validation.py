@@ -59,18 +59,31 @@ def test_create_with_an_invalid_value_is_a_400_and_stores_nothing(
         checks.names_the_offending_field(exchange, field, claim="CR-CREATE-INVALID")
 
 
-@pytest.mark.claim("CR-CREATE-INVALID")
-def test_create_with_another_channels_order_item_is_a_400(
-    api, other_channel_api, create_body, conformance_run
+@pytest.mark.claim("CR-CREATE-INVALID", "CR-NO-EFFECT-ON-400")
+def test_create_with_another_channels_order_item_is_a_400_and_stores_nothing(
+    api, foreign_order_items, create_body, nothing_created
 ):
-    # an order item of the other channel: found through a request the suite creates there
-    foreign = other_channel_api.list(limit=1)
-    items = foreign.json["results"]
-    if not items:
-        pytest.skip("the other channel holds no cancellation request to borrow an order item from")
-    body = create_body(order_item=items[0]["order_item"])
-    exchange = api.create(body)
-    checks.status_code_is(exchange, 400, claim="CR-CREATE-INVALID")
+    if not foreign_order_items:
+        pytest.skip("the other channel shows no order item of its own to borrow")
+    body = create_body(order_item=foreign_order_items[0])
+    with nothing_created(body["description"]):
+        exchange = api.create(body)
+        checks.status_code_is(exchange, 400, claim="CR-CREATE-INVALID")
+        checks.names_the_offending_field(exchange, "order_item", claim="CR-CREATE-INVALID")
+
+
+@pytest.mark.claim("CR-CREATE-INVALID", "CR-NO-EFFECT-ON-400")
+def test_create_with_another_channels_reason_is_a_400_and_stores_nothing(
+    api, target, create_body, nothing_created
+):
+    if not target.foreign_reasons:
+        pytest.skip("the target lists no foreign_reasons (reasons of another channel)")
+    for reason in target.foreign_reasons:
+        body = create_body(reason=reason)
+        with nothing_created(body["description"]):
+            exchange = api.create(body)
+            checks.status_code_is(exchange, 400, claim="CR-CREATE-INVALID")
+            checks.names_the_offending_field(exchange, "reason", claim="CR-CREATE-INVALID")
 
 
 @pytest.mark.claim("CR-CREATE-INVALID", "CR-NO-5XX")

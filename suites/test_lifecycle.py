@@ -66,23 +66,10 @@ DETAILED_SCALARS = (
 )
 
 
-def _agrees(expected: Any, actual: Any) -> bool:
-    """Equal, allowing text to come back without surrounding blanks (DRF trims CharFields; the
-    documents neither promise nor forbid it)."""
-    if isinstance(expected, str) and isinstance(actual, str):
-        return actual in (expected, expected.strip())
-    return checks.same_value(actual, expected)
-
-
 def holds(actual: Any, expected: dict[str, Any], keys, *, title: str, claim: str, exchange) -> None:
     """Each named field of the answer holds what the model says it must."""
-    if not isinstance(actual, dict):
-        raise checks.ContractViolation(
-            title, documented="an object", received=repr(actual), claim=claim, exchange=exchange
-        )
-    wrong = [k for k in keys if k in expected and not _agrees(expected[k], actual.get(k))]
-    if wrong:
-        checks.fields_equal(actual, expected, wrong, title=title, claim=claim, exchange=exchange)
+    known = [k for k in keys if k in expected]
+    checks.fields_equal(actual, expected, known, title=title, claim=claim, exchange=exchange)
 
 
 def not_older(before: dict[str, Any], after: dict[str, Any], exchange) -> None:

@@ -376,11 +376,6 @@ def test_a_malformed_answer_is_a_contract_violation_showing_the_raw_body(
     assert KEY not in str(violation)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a JSON body of null passes every automatic check, since "
-    "response_schema_conformance skips when exchange.json is None",
-)
 def test_a_json_null_where_a_page_is_documented_violates_the_schema(stub, connect):
     # Given a target that answers 200 application/json with the JSON document `null`
     server = stub(Reply(200, b"null", (("Content-Type", "application/json"),)))
@@ -391,11 +386,6 @@ def test_a_json_null_where_a_page_is_documented_violates_the_schema(stub, connec
     assert caught.value.claim == "CR-SHAPE"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: json.loads raises RecursionError on deeply nested JSON, which "
-    "Client._attempt does not catch (it catches ValueError only)",
-)
 def test_deeply_nested_json_is_a_contract_violation_not_a_crash(stub, connect):
     # Given a target that answers a list with JSON nested 100 000 arrays deep
     depth = 100_000
@@ -407,11 +397,6 @@ def test_deeply_nested_json_is_a_contract_violation_not_a_crash(stub, connect):
     assert caught.value.claim in ("CR-JSON", "CR-SHAPE")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: Client._attempt decodes the body with errors='replace', so bytes that are "
-    "not UTF-8 reach the report as U+FFFD instead of escaped as _short promises",
-)
 def test_bytes_that_are_not_utf8_are_shown_escaped(stub, connect):
     # Given a target that answers bytes that are not UTF-8 where JSON is documented
     server = stub(Reply(200, b'{"count": "\xff\xfe"}', (("Content-Type", "application/json"),)))
@@ -624,13 +609,6 @@ def test_a_production_looking_target_skips_the_write_tests_naming_the_reason(
     assert front.writes == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="suite/engine: the 401 checks on retrieve and detailed_retrieve (not marked writes) "
-    "take an id from suites/test_auth.py::existing_id, which creates one through new_request "
-    "whenever the target is not read_only; new_request and population skip on read_only only, "
-    "so a production-looking target without --allow-writes still receives POSTs",
-)
 def test_a_production_looking_target_receives_no_write_from_the_whole_suite(
     run_suite, proxy, reference, tmp_path, monkeypatch
 ):
@@ -758,11 +736,6 @@ def test_a_parallel_run_has_the_same_outcomes_as_a_serial_run(run_suite, tmp_pat
     assert (swept, left) == (0, 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: nothing calls report.summary_html; conformance/plugin.py has no "
-    "pytest_html_results_summary hook, so no report.html (serial or xdist) has the summary",
-)
 def test_the_html_report_of_a_parallel_run_carries_the_summary(run_suite, tmp_path):
     # Given the embedded target, when one module runs with two xdist workers
     result = run_suite(str(SUITES / "test_create.py"), "-n", "2")

@@ -1,0 +1,102 @@
+"""Wall time of recording the whole suite against the embedded target, and of replaying it.
+
+Both runs are subprocesses (``python -m pytest ... -q -p no:randomly``), so each time includes
+Python and pytest start-up and collection, as a person running them would see; the cassettes and
+reports go to a temporary directory, never to ``cassettes/`` or ``reports/``. Prints the two times,
+their ratio, the tests and requests of each run (from the ``claims: ...; requests sent: N`` line)
+the five slowest tests of the replay, and any test that failed in replay. Prints figures; asserts
+nothing.
+
+Run: ``python -m bench.bench_replay``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(mode: str, cassettes: Path, reports: Path, extra: list[str]) -> tuple[float, str]:
+    """Wall seconds and output of one suite run in ``mode``."""
+    env = {k: v for k, v in os.environ.items() if k != "REFERENCE_FAULTS"}
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(ROOT / "suites"),
+        f"--mode={mode}",
+        # "--opt=value": a separate existing directory would count as a test path for the rootdir
+        f"--cassettes-dir={cassettes}",
+        f"--reports-dir={reports}",
+        "-q",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:cacheprovider",
+        *extra,
+    ]
+    began = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    return time.perf_counter() - began, done.stdout + done.stderr
+
+
+def counts(output: str) -> tuple[str, str]:
+    """The final pytest outcome line and the number of requests sent."""
+    outcome = next(
+        (line.strip("= ") for line in reversed(output.splitlines()) if " in " in line), "?"
+    )
+    sent = re.search(r"requests sent: (\d+)(?: \(\+(\d+) retried\))?", output)
+    requests = f"{sent.group(1)} (+{sent.group(2) or 0} retried)" if sent else "?"
+    return outcome, requests
+
+
+def slowest(output: str, n: int = 5) -> list[str]:
+    """The lines of pytest's ``slowest durations`` section."""
+    lines = output.splitlines()
+    start = next((i for i, line in enumerate(lines) if "slowest" in line and "durations" in line))
+    picked = [line for line in lines[start + 1 :] if re.match(r"^\d+\.\d+s ", line)]
+    return picked[:n]
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
+        cassettes, reports = Path(tmp) / "cassettes", Path(tmp) / "reports"
+        record_s, record_out = run("record", cassettes, reports / "record", [])
+        replay_s, replay_out = run("replay", cassettes, reports / "replay", ["--durations=5"])
+        files = sum(1 for _ in (cassettes / "local").rglob("*.yaml"))
+        size = sum(p.stat().st_size for p in (cassettes / "local").rglob("*.yaml"))
+        print(f"suite: {ROOT / 'suites'} against the embedded target (local)")
+        for mode, seconds, output in (
+            ("record", record_s, record_out),
+            ("replay", replay_s, replay_out),
+        ):
+            outcome, requests = counts(output)
+            print(f"{mode:7s} {seconds:7.2f} s wall   tests: {outcome}   requests sent: {requests}")
+        print(f"ratio   record/replay {record_s / replay_s:.1f}x")
+        print(f"cassettes: {files} files, {size / 1e6:.1f} MB")
+        failed = [line for line in replay_out.splitlines() if line.startswith("FAILED")]
+        if failed:
+            # a replay fails only where the suite changed since the recording (or an engine bug)
+            print(f"failed in replay ({len(failed)}):")
+            for line in failed[:10]:
+                print("  " + line[:200])
+        print("5 slowest tests in replay:")
+        try:
+            for line in slowest(replay_out):
+                print("  " + line)
+        except StopIteration:
+            print("  (no durations section; replay output ends with:)")
+            print("  " + "\n  ".join(replay_out.splitlines()[-5:]))
+
+
+if __name__ == "__main__":
+    main()
