@@ -9,6 +9,7 @@ client receives, so a test cannot forget them; the others are called by the test
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -117,7 +118,7 @@ def response_schema_conformance(exchange: Exchange) -> None:
     # a JSON null is a body too, and must be judged: only an absent or unparsable body is not
     if shape is None or not exchange.content or exchange.json_error is not None:
         return
-    errors = schemas.validate(shape, exchange.json)
+    errors = [e for e in schemas.validate(shape, exchange.json) if not _open_enum(e)]
     if errors:
         shown = "\n".join(f"{e.path}: {e.message}" for e in errors[:8])
         more = f"\n(+{len(errors) - 8} more)" if len(errors) > 8 else ""
@@ -135,6 +136,26 @@ AUTOMATIC: tuple[Callable[[Exchange], None], ...] = (
     json_where_documented,
     response_schema_conformance,
 )
+
+
+# The request status enum could not be read from the documentation (facts 1.2, D10): a value
+# beyond the three documented or seen is reported, as an observation, not failed.
+_REQUEST_STATUS = re.compile(r"^\$(\.results\[\d+\])?\.status$")
+
+
+def _open_enum(error: schemas.SchemaError) -> bool:
+    return error.schema_path.endswith("status/enum") and bool(_REQUEST_STATUS.match(error.path))
+
+
+def undocumented_values(exchange: Exchange) -> list[str]:
+    """Request statuses outside the documented set: an observation, never a failure."""
+    operation = exchange.operation
+    if operation is None or not exchange.content or exchange.json_error is not None:
+        return []
+    shape = contract.OPERATIONS[operation].responses.get(exchange.status)
+    if shape is None:
+        return []
+    return [e.message for e in schemas.validate(shape, exchange.json) if _open_enum(e)]
 
 
 def undocumented_fields(exchange: Exchange) -> list[str]:

@@ -31,7 +31,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PERMISSION_CLASSES": ["reference.permissions.ChannelAccess"],
     "DEFAULT_FILTER_BACKENDS": ["reference.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "reference.pagination.LimitPageNumberPagination",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["reference.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "reference.views.exception_handler",
     # No django.contrib.auth: the key itself is the request's principal.
