@@ -16,14 +16,35 @@ from reference.server import RunningServer, ServerFacts, start
 
 @pytest.fixture(scope="session", autouse=True)
 def _django_ready() -> None:
-    """Django configured and the reference models loaded before any test runs.
+    """Django configured, and every module the reference server imports lazily loaded, before
+    any test runs.
 
-    ``pytester`` drops the modules first imported during one of its tests; were Django set up
-    there, the next test would meet a fresh, unready app registry."""
-    from reference.settings import configure
-
-    configure()
-    import reference.models  # noqa: F401
+    ``pytester`` drops the modules first imported during one of its tests. A module Django or
+    DRF imports on a first request (a filter backend, an exception class) would come back as a
+    second copy, and the server, holding the first, would no longer recognise its own
+    exceptions (a 400 turning into a 500). So one of each kind of request is served here."""
+    with start() as server, requests.Session() as http:
+        facts = server.facts
+        http.headers["Authorization"] = f"Token {facts.api_key}"
+        base = f"{facts.base_url}/api/channel/{facts.channel_id}/cancellation_requests/"
+        body = {"order_item": facts.order_items[0], "reason": facts.reasons[0]}
+        created = http.post(base, json={**body, "cancellation_type": "cancel"}).json()
+        for method, url, payload in (
+            ("GET", base + "?channel=x&pk__in=a&date_placed__gte=y&limit=0", None),
+            ("GET", base + "detailed?sku=A&number=b&date_placed__date__lt=2025-01-01", None),
+            ("GET", base + f"{created['id']}/detailed/", None),
+            ("POST", base, {**body, "cancellation_type": "postpone"}),
+            ("POST", base, "not json"),
+            ("PATCH", base + f"{created['id']}/", {"quantity": 0}),
+            ("PUT", base + f"{created['id']}/", {"description": "x"}),
+            ("POST", base + f"{created['id']}/reject/", None),
+            ("POST", base + f"{created['id']}/reject/", None),
+            ("DELETE", base + f"{created['id']}/", None),
+            ("GET", base + "999999/", None),
+            ("GET", facts.base_url + "/nowhere", None),
+        ):
+            http.request(method, url, json=payload)
+        http.get(base, headers={"Authorization": "Token wrong"})
 
 
 @pytest.fixture(scope="session")
