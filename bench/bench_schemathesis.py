@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import secrets
 import shutil
@@ -45,6 +44,7 @@ from pathlib import Path
 
 import requests
 
+from conformance import mutation
 from conformance.mutation import _first_failure
 from reference.server import spawn
 
@@ -85,26 +85,15 @@ def run_ours(fault: str | None, work: Path, profile: str) -> Run:
     """The command of ``conformance.mutation.run_suite``; its output gives the request count."""
     name = fault or "clean"
     junit = work / "ours" / f"{name}.xml"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "suites"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--reports-dir",
-        str(work / "ours" / "reports" / name),
+    command = mutation.suite_command(
+        work / "ours" / "reports" / name,
         "--junitxml",
         str(junit),
         "--hypothesis-profile",
         profile,
         *(["-x"] if fault else []),
-    ]
-    environ = dict(os.environ)
-    environ.pop("REFERENCE_FAULTS", None)
-    if fault:
-        environ["REFERENCE_FAULTS"] = fault
+    )
+    environ = mutation.suite_environment(fault)
     started = time.perf_counter()
     completed = subprocess.run(
         command, cwd=ROOT, env=environ, capture_output=True, text=True, check=False

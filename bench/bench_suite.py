@@ -22,7 +22,6 @@ Run: ``python -m bench.bench_suite [--skip-thorough]``. Prints figures; asserts 
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+from conformance import mutation
 from conformance.recording import PLACEHOLDER
 from reference.server import start
 
@@ -57,19 +57,8 @@ class SuiteRun:
 
 def run_suite(label: str, work: Path, *args: str) -> SuiteRun:
     """One ``python -m pytest suites`` against the embedded target; returns its figures."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "suites"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--reports-dir",
-        str(work / "reports" / label),
-        *args,
-    ]
-    environ = {k: v for k, v in os.environ.items() if k not in ("REFERENCE_FAULTS", "CC_TARGET")}
+    command = mutation.suite_command(work / "reports" / label, *args)
+    environ = mutation.suite_environment(None)
     started = time.perf_counter()
     completed = subprocess.run(
         command, cwd=ROOT, env=environ, capture_output=True, text=True, check=False

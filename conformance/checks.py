@@ -294,6 +294,49 @@ def membership_is(
         )
 
 
+def pages_hold_count_items_once(pages: list[Exchange], scope: list[Any], limit: int) -> None:
+    """Walking ``next`` visits every requested item once, in pages ``limit`` long but the last,
+    each page saying the same ``count``."""
+    for page in pages:
+        status_code_is(page, 200, claim="CR-PAGINATION")
+    seen = [i for page in pages for i in ids_of(page.json)]
+    sizes = [len(page.json["results"]) for page in pages]
+    counts = {page.json["count"] for page in pages}
+    require(
+        counts == {len(scope)} and len(seen) == len(set(seen)) and sorted(seen) == sorted(scope),
+        "Pages do not hold what count says",
+        documented=f"count {len(scope)} on every page; each of {sorted(scope)} exactly once",
+        received=f"counts {sorted(counts)}; ids seen {seen}",
+        claim="CR-PAGINATION",
+        exchange=pages[-1],
+    )
+    require(
+        all(size == limit for size in sizes[:-1]) and 0 < sizes[-1] <= limit,
+        "Pages are not limit long",
+        documented=f"every page {limit} long but the last (1..{limit})",
+        received=f"page sizes {sizes}",
+        claim="CR-PAGINATION",
+        exchange=pages[-1],
+    )
+
+
+def previous_walks_the_pages_back(forward: list[Exchange], backward: list[Exchange]) -> None:
+    """Following ``previous`` from the last page visits the pages ``next`` visited, reversed,
+    and ends on page 1, which has no previous."""
+    for page in backward:
+        status_code_is(page, 200, claim="CR-PAGINATION")
+    ids_forward = [ids_of(page.json) for page in forward]
+    ids_backward = [ids_of(page.json) for page in reversed(backward)]
+    require(
+        ids_forward == ids_backward,
+        "previous does not walk back through the pages next walked through",
+        documented=f"pages {ids_forward} in reverse",
+        received=f"{ids_backward[::-1]}",
+        claim="CR-PAGINATION",
+        exchange=backward[-1],
+    )
+
+
 def require(
     condition: bool,
     title: str,

@@ -258,6 +258,24 @@ class Client:
     def reject(self, id: Any) -> Exchange:
         return self.call("reject", id=id)
 
+    def pages(self, operation: str, query: Mapping[str, Any], *, most: int = 50) -> list[Exchange]:
+        """Page 1 of a list and every page its ``next`` links lead to (at most ``most``)."""
+        pages = [self.call(operation, query=query)]
+        while len(pages) < most and isinstance(pages[-1].json, dict) and pages[-1].json.get("next"):
+            pages.append(self.follow(operation, pages[-1].json["next"]))
+        return pages
+
+    def pages_back(self, operation: str, last: Exchange, *, most: int = 50) -> list[Exchange]:
+        """``last`` and every page its ``previous`` links lead to, back to page 1."""
+        pages = [last]
+        while (
+            len(pages) < most
+            and isinstance(pages[-1].json, dict)
+            and pages[-1].json.get("previous")
+        ):
+            pages.append(self.follow(operation, pages[-1].json["previous"]))
+        return pages
+
     def follow(self, operation: str, url: str) -> Exchange:
         """GET a ``next``/``previous`` link as given (absolute, or relative to the base URL)."""
         return self._send(

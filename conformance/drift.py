@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from conformance import contract
+from conformance import contract, schemas
 
 # Leaf names whose values are drawn from a documented or observed set; new values are drift.
 ENUM_KEYS = frozenset(
@@ -77,24 +77,8 @@ class Answers:
 Recording = dict[str, dict[int, Answers]]
 
 
-def _type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _walk(value: Any, path: str, answers: Answers) -> None:
-    answers.fields[path].add(_type(value))
+    answers.fields[path].add(schemas.json_type(value))
     if isinstance(value, dict):
         for key, child in value.items():
             _walk(child, f"{path}.{key}", answers)

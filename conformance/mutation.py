@@ -60,12 +60,9 @@ def _first_failure(junit: Path) -> tuple[str, str]:
     return "", ""
 
 
-def run_suite(
-    fault: str | None, category: str, work: Path, pytest_args: list[str], stop_first: bool
-) -> Outcome:
-    name = fault or "(clean)"
-    junit = work / f"{name.strip('()')}.xml"
-    command = [
+def suite_command(reports: Path, *pytest_args: str) -> list[str]:
+    """The whole suite against the embedded target, as a user runs it; reports into ``reports``."""
+    return [
         sys.executable,
         "-m",
         "pytest",
@@ -74,16 +71,32 @@ def run_suite(
         "-p",
         "no:cacheprovider",
         "--reports-dir",
-        str(work / "reports" / name.strip("()")),
+        str(reports),
+        *pytest_args,
+    ]
+
+
+def suite_environment(fault: str | None) -> dict[str, str]:
+    """This environment, with the embedded server's faults set to ``fault`` (or none)."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("REFERENCE_FAULTS", "CC_TARGET")}
+    if fault:
+        environ["REFERENCE_FAULTS"] = fault
+    return environ
+
+
+def run_suite(
+    fault: str | None, category: str, work: Path, pytest_args: list[str], stop_first: bool
+) -> Outcome:
+    name = fault or "(clean)"
+    junit = work / f"{name.strip('()')}.xml"
+    command = suite_command(
+        work / "reports" / name.strip("()"),
         "--junitxml",
         str(junit),
         *(["-x"] if stop_first else []),
         *pytest_args,
-    ]
-    environ = dict(os.environ)
-    environ.pop("REFERENCE_FAULTS", None)
-    if fault:
-        environ["REFERENCE_FAULTS"] = fault
+    )
+    environ = suite_environment(fault)
     started = time.perf_counter()
     completed = subprocess.run(
         command, cwd=ROOT, env=environ, capture_output=True, text=True, check=False

@@ -187,7 +187,8 @@ def _short(value: Any) -> str:
     return text if len(text) <= _MAX_VALUE_REPR else text[: _MAX_VALUE_REPR - 3] + "..."
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a decoded JSON value."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -217,7 +218,7 @@ def _convert(error: ValidationError) -> Iterator[SchemaError]:
         return
     if keyword == "type":
         types = expected if isinstance(expected, list) else [expected]
-        message = f"expected {' or '.join(types)}, got {_json_type(value)}"
+        message = f"expected {' or '.join(types)}, got {json_type(value)}"
     elif keyword == "enum":
         message = f"{_short(value)} is not one of {', '.join(map(_short, expected))}"
     elif keyword == "format":

@@ -71,7 +71,7 @@ def test_create_accepts_every_documented_form_of_the_optional_fields(api, create
     )
 
 
-@pytest.mark.claim("CR-NO-5XX", "CR-CREATE-ECHO")
+@pytest.mark.claim("CR-NO-5XX", "CR-CREATE-201", "CR-CREATE-ECHO")
 @pytest.mark.parametrize(
     ("field", "text"),
     [

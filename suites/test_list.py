@@ -45,40 +45,14 @@ def test_list_answers_the_envelope_with_at_most_ten_results_by_default(api, oper
     )
 
 
-def _walk(api, operation, query):
-    """Follow next from page 1; the pages and the exchanges."""
-    pages = [api.call(operation, query=query)]
-    while pages[-1].json.get("next") and len(pages) < 50:
-        pages.append(api.follow(operation, pages[-1].json["next"]))
-    return pages
-
-
 @pytest.mark.claim("CR-PAGINATION")
 @pytest.mark.writes
 @pytest.mark.parametrize("limit", [1, 2, 5])
 @pytest.mark.parametrize("operation", LISTS)
 def test_walking_next_visits_count_items_once_in_full_pages(api, population, operation, limit):
     scope = [p["id"] for p in population]
-    pages = _walk(api, operation, {"pk__in": scope, "limit": limit})
-    seen = [i for page in pages for i in checks.ids_of(page.json)]
-    sizes = [len(page.json["results"]) for page in pages]
-    counts = {page.json["count"] for page in pages}
-    checks.require(
-        counts == {len(scope)} and sorted(seen) == sorted(scope),
-        "Pages do not hold what count says",
-        documented=f"count {len(scope)} on every page; each of {sorted(scope)} exactly once",
-        received=f"counts {sorted(counts)}; ids seen {seen}",
-        claim="CR-PAGINATION",
-        exchange=pages[-1],
-    )
-    checks.require(
-        all(size == limit for size in sizes[:-1]) and 0 < sizes[-1] <= limit,
-        "Pages are not limit long",
-        documented=f"every page {limit} long but the last (1..{limit})",
-        received=f"page sizes {sizes}",
-        claim="CR-PAGINATION",
-        exchange=pages[-1],
-    )
+    pages = api.pages(operation, {"pk__in": scope, "limit": limit})
+    checks.pages_hold_count_items_once(pages, scope, limit)
 
 
 @pytest.mark.claim("CR-PAGINATION")
@@ -125,20 +99,8 @@ def test_walking_previous_from_the_last_page_visits_the_same_pages_backwards(
     api, population, operation
 ):
     scope = [p["id"] for p in population]
-    forward = _walk(api, operation, {"pk__in": scope, "limit": 2})
-    backward = [forward[-1]]
-    while backward[-1].json.get("previous") and len(backward) < 50:
-        backward.append(api.follow(operation, backward[-1].json["previous"]))
-    ids_forward = [checks.ids_of(page.json) for page in forward]
-    ids_backward = [checks.ids_of(page.json) for page in reversed(backward)]
-    checks.require(
-        ids_forward == ids_backward,
-        "previous does not walk back through the pages next walked through",
-        documented=f"pages {ids_forward} in reverse",
-        received=f"{ids_backward[::-1]}",
-        claim="CR-PAGINATION",
-        exchange=backward[-1],
-    )
+    forward = api.pages(operation, {"pk__in": scope, "limit": 2})
+    checks.previous_walks_the_pages_back(forward, api.pages_back(operation, forward[-1]))
 
 
 @pytest.mark.claim("CR-PAGINATION", "CR-NO-5XX")
