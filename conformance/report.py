@@ -267,11 +267,13 @@ def terminal_lines(record: RunRecord) -> list[str]:
             lines.append(f"BROKEN {claim}: {contract.CLAIMS[claim].text}")
         elif result == "error":
             lines.append(f"NOT VERIFIED {claim} (a test errored): {contract.CLAIMS[claim].text}")
-    seen: set[tuple[str, str]] = set()
+    by_kind: dict[str, list[str]] = defaultdict(list)
     for obs in record.observations:
-        if (obs.kind, obs.text) not in seen:
-            seen.add((obs.kind, obs.text))
-            lines.append(f"observation [{obs.kind}] {obs.text}")
+        if obs.text not in by_kind[obs.kind]:
+            by_kind[obs.kind].append(obs.text)
+    for kind, texts in sorted(by_kind.items()):
+        shown = "; ".join(texts[:3]) + (f"; and {len(texts) - 3} more" if len(texts) > 3 else "")
+        lines.append(f"observation [{kind}] {shown}")
     return lines
 
 
