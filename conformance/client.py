@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin
 
 import requests
 
@@ -495,8 +495,3 @@ def _query_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def same_origin(url: str, base_url: str) -> bool:
-    left, right = urlsplit(url), urlsplit(base_url)
-    return (left.scheme, left.netloc) == (right.scheme, right.netloc)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import time
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -973,17 +972,3 @@ def gone_id(new_request: Callable[..., dict[str, Any]], api: Client) -> int:
     exchange = api.delete(created["id"])
     checks.status_code_is(exchange, 204, claim="CR-DELETE-204")
     return created["id"]
-
-
-def wait_until(predicate: Callable[[], bool], timeout_s: float = 2.0) -> bool:
-    """Poll ``predicate``; for targets whose lists lag behind writes (eventual consistency)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        if predicate():
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-
-
-__all__ = ["RUN", "Exchange", "Run"]

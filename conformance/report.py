@@ -9,7 +9,6 @@ from the transcript, which holds no secret.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -245,10 +244,6 @@ def failure_html(
             f"<div class='cc-exchange'><b>{label}</b>\n{escape(exchange.summary(2000))}</div>"
         )
     return "".join(parts)
-
-
-def transcript_json(exchanges: list[Exchange]) -> str:
-    return json.dumps([e.as_dict() for e in exchanges], indent=1, ensure_ascii=False)
 
 
 def terminal_lines(record: RunRecord) -> list[str]:
