@@ -102,7 +102,8 @@ def test_a_request_is_404_through_another_channel(api, other_channel_api, new_re
     created = new_request()
     before = api.retrieve(created["id"]).json
     exchange = other_channel_api.call(operation, id=created["id"], json_body=BODIES.get(operation))
-    checks.status_code_is(exchange, 404, claim="CR-ISOLATION")
+    # "does not exist" there (404), or, for a key that may only read that channel, refused (403)
+    checks.status_code_is(exchange, 403, 404, claim="CR-ISOLATION")
     after = api.retrieve(created["id"])
     checks.status_code_is(after, 200, claim="CR-ISOLATION")
     checks.fields_equal(
@@ -121,7 +122,9 @@ def test_a_request_is_404_through_another_channel(api, other_channel_api, new_re
 def test_a_request_is_absent_from_another_channels_lists(other_channel_api, new_request, operation):
     created = new_request()
     exchange = other_channel_api.call(operation, query={"pk__in": [created["id"]]})
-    checks.status_code_is(exchange, 200, claim="CR-ISOLATION")
+    checks.status_code_is(exchange, 200, 403, claim="CR-ISOLATION")
+    if exchange.status == 403:
+        return
     checks.membership_is(
         exchange,
         absent=[created["id"]],
@@ -131,9 +134,9 @@ def test_a_request_is_absent_from_another_channels_lists(other_channel_api, new_
 
 
 @pytest.mark.claim("CR-ISOLATION")
-@pytest.mark.parametrize("operation", ["list", "detailed_list"])
-def test_lists_hold_only_the_paths_channel(api, target, operation):
-    exchange = api.call(operation, query={"limit": 50})
+def test_the_detailed_list_holds_only_the_paths_channel(api, target):
+    # only the detailed items show their channel; the flat list is covered by pk__in checks
+    exchange = api.detailed_list(limit=50)
     channels = {
         (item.get("channel") or {}).get("id")
         for item in exchange.json["results"]

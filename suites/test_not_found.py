@@ -37,7 +37,10 @@ def test_an_unknown_id_is_404(api, gone_id, operation):
 )
 def test_an_odd_id_is_answered_without_a_server_error(api, operation, odd_id, observe):
     # The path parameter is documented as an integer; 400 ("data is invalid") and 404 both
-    # describe an id that cannot exist, so either conforms.
-    exchange = api.call(operation, id=odd_id, json_body=BODIES.get(operation))
+    # describe an id that cannot exist, so either conforms. Outside the integer domain a
+    # framework may answer before the API does (an HTML 404, say): only no-5xx is asked there.
+    exchange = api.call(
+        operation, id=odd_id, json_body=BODIES.get(operation), outside_contract=odd_id != "0"
+    )
     checks.status_code_is(exchange, 400, 404, claim="CR-NO-5XX")
     observe("odd ids", f"{operation} with id {odd_id!r} answers {exchange.status}")

@@ -462,7 +462,7 @@ def test_any_limit_pages_through_count_requests_once_and_back(api, created, oper
             claim="CR-PAGINATION",
             exchange=back,
         )
-        back = api.follow(operation, link)
+        back = api.follow(operation, link, back)
         checks.status_code_is(back, 200, claim="CR-PAGINATION")
         checks.require(
             checks.ids_of(back.json) == checks.ids_of(expected.json),
