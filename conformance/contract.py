@@ -30,6 +30,19 @@ CANCELLATION_PLAN_STATUSES = ("waiting", "completed")
 
 PAGINATION_PARAMS = ("limit", "page")
 
+# The flat fields the detailed object carries with the same value; it expands order_item and
+# reason and shows no uuid or dates (facts 2.5).
+SHARED_SCALARS = (
+    "id",
+    "description",
+    "cancellation_type",
+    "status",
+    "iban",
+    "holder_name",
+    "quantity",
+    "fully_refund_as_loyalty_money",
+)
+
 
 @dataclass(frozen=True)
 class Filter:

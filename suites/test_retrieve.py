@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import checks
+from conformance import checks, contract
 
 pytestmark = pytest.mark.writes
 
-# flat fields that the detailed object carries with the same value (documentation examples)
-SHARED_SCALARS = (
-    "id",
-    "description",
-    "cancellation_type",
-    "status",
-    "iban",
-    "holder_name",
-    "quantity",
-    "fully_refund_as_loyalty_money",
-)
+SHARED_SCALARS = contract.SHARED_SCALARS
 
 
 @pytest.mark.claim("CR-RETRIEVE-200")
