@@ -172,7 +172,7 @@ class Client:
         pacer: Pacer,
         budget: Budget | None = None,
         observe: Observer | None = None,
-        on_created: Callable[[int, int], None] | None = None,
+        on_created: Callable[[int, int, Any], None] | None = None,
         on_deleted: Callable[[int, int], None] | None = None,
         owns: Callable[[int, Any], bool] | None = None,
         channel_id: int | None = None,
@@ -190,7 +190,7 @@ class Client:
         self._observe = observe or (lambda kind, text: None)
         # told of every request a create made and every delete that took, so what a test
         # creates is deleted at teardown even when the test did not expect it to be created
-        self._on_created = on_created or (lambda channel, id: None)
+        self._on_created = on_created or (lambda channel, id, order_item: None)
         self._on_deleted = on_deleted or (lambda channel, id: None)
         self._owns = owns or (lambda channel, id: False)
         self.retries = retries
@@ -471,7 +471,7 @@ class Client:
         if operation == "create" and 200 <= exchange.status < 300 and isinstance(body, dict):
             created = body.get("id")
             if isinstance(created, int) and not isinstance(created, bool):
-                self._on_created(self.channel_id, created)
+                self._on_created(self.channel_id, created, body.get("order_item"))
         elif (
             operation == "delete"
             and exchange.status in (204, 404)

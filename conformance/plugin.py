@@ -78,6 +78,8 @@ class Run:
         self.record = report.RunRecord()
         self.observations: list[report.Observation] = []
         self.created_ids: list[int] = []
+        # the order item of each open request this run created in channel_id
+        self.items_in_use: dict[tuple[int, int], Any] = {}
         self.current_test = ""
         self.target: Target | None = None
         self.credentials: Credentials | None = None
@@ -304,12 +306,23 @@ class Run:
             self.created_ids[created:],
         )
 
-    def _created(self, channel_id: int, request_id: int) -> None:
+    def _created(self, channel_id: int, request_id: int, order_item: Any = None) -> None:
         self.live[(channel_id, request_id)] = self.current_test
         self.created_ids.append(request_id)
+        if channel_id == (self.target.channel_id if self.target else None):
+            self.items_in_use[(channel_id, request_id)] = order_item
 
     def _deleted(self, channel_id: int, request_id: int) -> None:
         self.live.pop((channel_id, request_id), None)
+        self.items_in_use.pop((channel_id, request_id), None)
+
+    def free_order_item(self, index: int) -> int:
+        """The target's order item for body ``index``, skipping those an open request of this
+        run holds: a target may allow one open cancellation request per order item (D40)."""
+        items = self.target.order_items
+        busy = set(self.items_in_use.values())
+        rotated = [items[(index + k) % len(items)] for k in range(len(items))]
+        return next((item for item in rotated if item not in busy), rotated[0])
 
     def next_label(self) -> tuple[str, int]:
         """A label and a number for the next body of the current test: deterministic for the
@@ -332,7 +345,7 @@ class Run:
         assert target is not None
         label, index = self.next_label()
         body: dict[str, Any] = {
-            "order_item": target.order_items[index % len(target.order_items)],
+            "order_item": self.free_order_item(index),
             "reason": target.reasons[index % len(target.reasons)],
             "cancellation_type": "cancel",
             # unique within the test (no-effect checks look for exactly this text), and across

@@ -162,3 +162,19 @@ def test_a_server_breaking_a_claim_fails_the_test_that_checks_it(
     output = broken.stdout.str()
     assert f"claim:      {claim}" in output
     assert f"BROKEN {claim}" in output
+
+
+def test_bodies_avoid_order_items_that_open_requests_hold():
+    # Given three order items, two held by open requests of the run
+    from types import SimpleNamespace
+
+    from conformance.plugin import Run
+
+    run = SimpleNamespace(
+        target=SimpleNamespace(order_items=(1, 2, 3)), items_in_use={(1, 10): 1, (1, 11): 2}
+    )
+    # Then the next bodies go to the free one, wherever their turn would have put them
+    assert [Run.free_order_item(run, i) for i in range(3)] == [3, 3, 3]
+    # And when every item is held, the turn decides (a target may allow several)
+    run.items_in_use[(1, 12)] = 3
+    assert [Run.free_order_item(run, i) for i in range(3)] == [1, 2, 3]
