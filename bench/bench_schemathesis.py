@@ -69,13 +69,6 @@ class Run:
     new: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _faults() -> tuple[dict[str, str], dict[str, str]]:
-    # Read at run time: the catalogue grows.
-    from reference import faults
-
-    return dict(faults.FAULTS), dict(getattr(faults, "CATEGORIES", {}))
-
-
 # --- our suite ----------------------------------------------------------------------------------
 
 _REQUESTS_SENT = re.compile(r"requests sent: (\d+)")
@@ -369,11 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="keep reports in this directory")
     args = parser.parse_args(argv)
 
-    known, categories = _faults()
-    chosen = [f.strip() for f in args.faults.split(",") if f.strip()] or list(known)
-    unknown = [f for f in chosen if f not in known]
-    if unknown:
-        parser.error(f"unknown fault(s) {unknown}; known: {', '.join(sorted(known))}")
+    chosen, categories = mutation.chosen_faults(args.faults, parser)
 
     api_key = secrets.token_urlsafe(18)
     started = time.perf_counter()

@@ -44,6 +44,17 @@ def _faults() -> tuple[dict[str, str], dict[str, str]]:
     return dict(faults.FAULTS), dict(getattr(faults, "CATEGORIES", {}))
 
 
+def chosen_faults(spec: str, parser: argparse.ArgumentParser) -> tuple[list[str], dict[str, str]]:
+    """The faults a comma-separated ``spec`` names (all when empty) and every fault's category;
+    an unknown name is the parser's error."""
+    known, categories = _faults()
+    chosen = [f.strip() for f in spec.split(",") if f.strip()] or list(known)
+    unknown = [f for f in chosen if f not in known]
+    if unknown:
+        parser.error(f"unknown fault(s) {unknown}; known: {', '.join(sorted(known))}")
+    return chosen, categories
+
+
 def _first_failure(junit: Path) -> tuple[str, str]:
     """The first failed test of a run and the first line of its message."""
     try:
@@ -169,11 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --)")
     args = parser.parse_args(argv)
 
-    known, categories = _faults()
-    chosen = [f.strip() for f in args.faults.split(",") if f.strip()] or list(known)
-    unknown = [f for f in chosen if f not in known]
-    if unknown:
-        parser.error(f"unknown fault(s) {unknown}; known: {', '.join(sorted(known))}")
+    chosen, categories = chosen_faults(args.faults, parser)
     pytest_args = ["--hypothesis-profile", args.profile, *args.pytest_args]
 
     started = time.perf_counter()
