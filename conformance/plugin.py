@@ -55,6 +55,19 @@ _NOT_A_VERDICT = pytest.StashKey[bool]()
 _PROFILE = pytest.StashKey[str]()
 
 
+def _share(limit: int, workers: int) -> int:
+    """One worker's part of a run-wide request budget (0: no cap); the parts never add up to
+    more than the budget, unless it is smaller than the number of workers."""
+    return max(1, limit // workers) if limit else 0
+
+
+def _split(shown: str, amount: float, workers: int) -> str:
+    """A run-wide limit as the report states it, and how the workers share it."""
+    if not amount:
+        return "none"
+    return shown if workers == 1 else f"{shown}, shared by {workers} workers"
+
+
 class Run:
     """Per-session state: the target, its keys, the transcript and what the report needs."""
 
@@ -74,7 +87,8 @@ class Run:
         self.recorder: recording.Recorder | None = None
         self.started = datetime.now(UTC)
         self.transcript = Transcript()
-        self.budget = Budget(config.getoption("request_budget") or 0)
+        # each xdist worker sends on its own, so it gets its share of the run's budget and rate
+        self.budget = Budget(_share(config.getoption("request_budget") or 0, self.workers))
         self.record = report.RunRecord()
         self.observations: list[report.Observation] = []
         self.created_ids: list[int] = []
@@ -124,6 +138,14 @@ class Run:
     @property
     def is_worker(self) -> bool:
         return hasattr(self.config, "workerinput")
+
+    @property
+    def workers(self) -> int:
+        """How many processes send tests' requests at once (xdist workers, or this one)."""
+        if self.is_worker:
+            return int(self.config.workerinput.get("workercount", 1))
+        numprocesses = getattr(self.config.option, "numprocesses", None)
+        return numprocesses if isinstance(numprocesses, int) and numprocesses > 0 else 1
 
     @property
     def is_controller(self) -> bool:
@@ -177,7 +199,7 @@ class Run:
             self.credentials.api_key,
             credentials=self.credentials,
             transcript=self.transcript,
-            pacer=Pacer(target.max_rps),
+            pacer=Pacer(target.max_rps / self.workers),
             budget=self.budget,
             observe=self.observe,
             on_created=self._created,
@@ -211,9 +233,13 @@ class Run:
                 if self.credentials.readonly_api_key
                 else "not configured",
                 "read only": target.read_only,
-                "pacing": f"{target.max_rps:g} requests/s" if target.max_rps else "none",
+                "pacing": _split(f"{target.max_rps:g} requests/s", target.max_rps, self.workers),
                 "timeout": f"{target.timeout_s:g} s",
-                "request budget": self.budget.limit or "none",
+                "request budget": _split(
+                    str(self.config.getoption("request_budget") or ""),
+                    self.config.getoption("request_budget") or 0,
+                    self.workers,
+                ),
                 "hypothesis profile": self.config.stash.get(_PROFILE, ""),
                 "mode": self.mode
                 + (f" (cassettes in {self.cassettes / self.target_name})" if self.recorder else ""),

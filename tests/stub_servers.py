@@ -14,6 +14,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -72,6 +73,8 @@ class Seen:
     path: str
     headers: dict[str, str] = field(repr=False)
     body: bytes = field(repr=False)
+    # when it arrived (time.monotonic), for tests of pacing
+    at: float = field(default_factory=time.monotonic, repr=False)
 
 
 class _Server(ThreadingHTTPServer):

@@ -10,6 +10,7 @@ Given/When/Then in comments; every server listens on 127.0.0.1 and stops with it
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -435,8 +436,8 @@ def _targets_file(tmp_path: Path, name: str, base_url: str, **extra: Any) -> str
         f"[targets.{name}]",
         f'base_url = "{base_url}"',
         'api_key_env = "CC_ROBUST_KEY"',
-        "max_rps = 0",
     ]
+    extra.setdefault("max_rps", 0)
     extra.setdefault("channel_id", 1)
     extra.setdefault("order_items", [1])
     extra.setdefault("reasons", [1])
@@ -734,6 +735,43 @@ def test_a_parallel_run_has_the_same_outcomes_as_a_serial_run(run_suite, tmp_pat
     created, swept, left = _cleanup_counts(parallel)
     assert created >= _cleanup_counts(serial)[0] > 0
     assert (swept, left) == (0, 0)
+
+
+def test_a_parallel_run_shares_the_request_budget_and_the_pacing_of_the_whole_run(
+    run_suite, proxy, reference, tmp_path, monkeypatch
+):
+    # Given a remote target paced at 20 requests/s, behind a proxy that notes each arrival
+    front = proxy(forward_writes=True)
+    monkeypatch.setenv("CC_ROBUST_KEY", reference.facts.api_key)
+    targets = _remote(tmp_path, "shared", front.base_url, reference.facts, max_rps=20)
+    # When two xdist workers run more tests than a budget of 40 requests allows
+    result = run_suite(
+        str(SUITES / "test_create.py"),
+        str(SUITES / "test_list.py"),
+        "-n",
+        "2",
+        "--target",
+        "shared",
+        "--targets-file",
+        targets,
+        "--request-budget",
+        "40",
+    )
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("skipped", 0) > 0 and not outcomes.get("failed"), result.stdout.str()
+    assert "request budget of 20 spent" in result.stdout.str()
+    # Then, between them, they sent no more than the budget (besides the unbudgeted cleanup
+    # deletes, the health probe and the end-of-run sweep's few lists)
+    seen = sorted(front.requests, key=lambda request: request.at)
+    assert len([r for r in seen if r.method != "DELETE"]) <= 40 + 5
+    # and the target never got more than 20 requests in a second from the two of them together
+    # (each worker may start its second on an interval boundary: one extra each)
+    arrivals = [request.at for request in seen]
+    busiest = max(bisect.bisect_left(arrivals, at + 1.0) - i for i, at in enumerate(arrivals))
+    assert busiest <= 20 + 2, busiest
+    assert "20 requests/s, shared by 2 workers" in (
+        tmp_path / "reports" / "shared" / "report.html"
+    ).read_text(encoding="utf-8")
 
 
 def test_the_html_report_of_a_parallel_run_carries_the_summary(run_suite, tmp_path):
