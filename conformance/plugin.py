@@ -693,7 +693,7 @@ def _plainly(item: pytest.Item, exc: BaseException) -> None:
     item.stash[_NOT_A_VERDICT] = True
     if isinstance(exc, recording.CannotOverwriteExistingCassetteException):
         run = item.config.stash[RUN]
-        command = f"pytest --target {run.target_name} --mode record '{item.nodeid}'"
+        command = f"pytest --target {run.target_name} --mode record"
         pytest.fail(
             recording.stale_message(exc, item.stash.get(_CASSETTE, None), command), pytrace=False
         )

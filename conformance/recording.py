@@ -194,7 +194,11 @@ def stale_message(error: CannotOverwriteExistingCassetteException, path: Path, c
         "cassette_not_found": "the cassette does not exist",
         "already_played": "every recorded answer to it was already played",
     }.get(getattr(error, "reason", ""), "no recorded request matches it")
-    return f"no recorded answer for {shown} in cassette {path} ({why}); re-record with: {command}"
+    return (
+        f"no recorded answer for {shown} in cassette {path} ({why}); re-record the target with: "
+        f"{command} (the whole suite: ids created by earlier tests run through later cassettes, "
+        "so a test recorded alone does not fit the recording around it)"
+    )
 
 
 def write_target(root: Path, target: str, facts: dict[str, Any]) -> None:

@@ -378,8 +378,8 @@ def test_a_stale_cassette_fails_its_test_with_one_message_naming_the_fix(
     assert len(failed) == 1 and failed[0].split(" - ")[0].endswith(f"{module}.py::{test}")
     expected = (
         f"no recorded answer for {method} /api/channel/1/cancellation_requests/ in cassette "
-        f"{cassette} ({why}); re-record with: pytest --target local --mode record "
-        f"'suites/{module}.py::{test}'"
+        f"{cassette} ({why}); re-record the target with: pytest --target local --mode record "
+        "(the whole suite"
     )
     told = "\n".join(line for line in result.stdout.lines if not line.startswith("FAILED"))
     assert told.count(expected) == 1, output[-4000:]
@@ -387,6 +387,16 @@ def test_a_stale_cassette_fails_its_test_with_one_message_naming_the_fix(
     assert "During handling" not in output
     assert "Traceback" not in output
     assert "vcr/" not in output
+
+
+def test_re_recording_as_the_stale_message_says_makes_the_replay_pass(copy_of_recording, run_suite):
+    # Given a recording whose create cassette no longer fits the suite
+    _change_a_sent_value(copy_of_recording / "local" / "test_create" / f"{CREATE_TEST}.yaml")
+    assert run_suite(*SELECTION, "--mode=replay").ret == pytest.ExitCode.TESTS_FAILED
+    # When what was recorded is recorded again, as the message advises
+    _assert_outcomes(run_suite(*SELECTION, "--mode=record"), passed=5)
+    # Then the replay passes
+    _assert_outcomes(run_suite(*SELECTION, "--mode=replay"), passed=5)
 
 
 def test_replaying_a_target_never_recorded_is_a_usage_error(run_suite, tmp_path):
