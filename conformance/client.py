@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import requests
 
 from conformance import checks, contract
-from conformance.targets import Credentials, Target
+from conformance.targets import Credentials, Target, secret_forms
 
 MASK = "***"
 _BODY_LIMIT = 4000
@@ -32,8 +32,7 @@ class Masker:
     """Replaces every secret of a run by a placeholder, wherever it appears in text."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        # longest first, so a key that contains another is masked whole
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._secrets = secret_forms(secrets)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:

@@ -19,6 +19,7 @@ target's extra header names and patterns.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,8 @@ from typing import Any
 
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
+
+from conformance.targets import secret_forms
 
 PLACEHOLDER = "<SECRET>"
 DROPPED_HEADERS = ("authorization", "cookie", "set-cookie", "proxy-authorization")
@@ -49,10 +52,13 @@ class Scrubber:
     headers: tuple[str, ...] = DROPPED_HEADERS
     patterns: tuple[re.Pattern[str], ...] = field(default=())
 
+    @functools.cached_property
+    def _forms(self) -> tuple[str, ...]:
+        return secret_forms(self.secrets)
+
     def text(self, value: str) -> str:
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            if secret:
-                value = value.replace(secret, PLACEHOLDER)
+        for secret in self._forms:
+            value = value.replace(secret, PLACEHOLDER)
         for pattern in self.patterns:
             value = pattern.sub(PLACEHOLDER, value)
         return value

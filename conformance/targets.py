@@ -9,6 +9,7 @@ description must not turn into a hundred failing tests.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import os
 import re
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 EMBEDDED = "embedded"
 
@@ -89,6 +90,17 @@ class Credentials:
 
     def __repr__(self) -> str:
         return "Credentials(***)"
+
+
+def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """Every way a key may be written where it leaks: as is, URL-encoded (path and form
+    style) and JSON-escaped; longest first, so a key that contains another is replaced whole."""
+    forms = set()
+    for secret in secrets:
+        if secret:
+            forms |= {secret, quote(secret), quote(secret, safe=""), quote_plus(secret)}
+            forms.add(json.dumps(secret)[1:-1])
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 def load(path: str | os.PathLike[str], name: str) -> Target:

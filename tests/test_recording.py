@@ -25,6 +25,7 @@ import yaml
 from vcr.request import Request
 
 from conformance import recording
+from conformance.client import MASK, Masker
 
 pytest_plugins = ["pytester"]
 
@@ -39,8 +40,8 @@ SELECTION = [
 ]
 CREATE_TEST = "test_create_answers_201_with_the_values_sent_and_status_waiting"
 DELETE_TEST = "test_delete_answers_204_with_no_content"
-API_KEY = "cc-SECRET-key-7f3a9c2e41b8"
-READONLY_KEY = "cc-SECRET-ro-5d8e1a0c93f7"
+API_KEY = "cc-SECRET+key/7f3a=9c2e41b8"
+READONLY_KEY = "cc-SECRET+ro/5d8e=1a0c93f7"
 
 
 def _outcomes(junit: Path) -> dict[str, str]:
@@ -558,3 +559,27 @@ def test_the_scrubber_replaces_the_longest_secret_first():
     scrubber = recording.Scrubber(("abc", "abcdef"))
     assert scrubber.text("x abcdef y abc") == f"x {recording.PLACEHOLDER} y {recording.PLACEHOLDER}"
     assert recording.Scrubber(("",)).text("unchanged") == "unchanged"
+
+
+ODD_KEY = "k+y/of=the run&é"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        pytest.param(ODD_KEY, id="as-is"),
+        pytest.param(quote(ODD_KEY, safe=""), id="url-encoded"),
+        pytest.param(quote(ODD_KEY), id="url-encoded-path"),
+        pytest.param(quote_plus(ODD_KEY), id="form-encoded"),
+        pytest.param(json.dumps(ODD_KEY)[1:-1], id="json-escaped"),
+    ],
+)
+def test_a_key_is_scrubbed_and_masked_however_it_is_encoded(written):
+    # Given a key with characters that URL and JSON encoding change, written as a server might
+    # echo it in a link, a form body or a JSON string
+    text = f"https://h/api/?next=1&key={written}&page=2"
+    # Then the recording's scrubber and the report's masker both leave no form of it
+    assert recording.Scrubber((ODD_KEY,)).text(text) == (
+        f"https://h/api/?next=1&key={recording.PLACEHOLDER}&page=2"
+    )
+    assert Masker([ODD_KEY])(text) == f"https://h/api/?next=1&key={MASK}&page=2"
