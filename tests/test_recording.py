@@ -193,6 +193,24 @@ def test_a_replay_opens_no_socket_and_needs_no_server(
     assert log.read_text() == ""
 
 
+def test_the_committed_recording_replays_whole_without_a_socket(
+    run_suite, pytester, tmp_path, monkeypatch
+):
+    # Given the recording committed under cassettes/local, no server, and the same plugin
+    pytester.makepyfile(cc_no_sockets=NO_SOCKETS)
+    log = tmp_path / "sockets.log"
+    log.touch()
+    monkeypatch.setenv("CC_SOCKET_LOG", str(log))
+    # When the whole suite is replayed from it
+    result = run_suite(
+        "-p", "cc_no_sockets", str(SUITES), "--mode=replay", cassettes=ROOT / "cassettes"
+    )
+    # Then every test passes, one per committed cassette, without a single network attempt
+    committed = len(list((ROOT / "cassettes" / "local").rglob("*.yaml")))
+    _assert_outcomes(result, passed=committed)
+    assert log.read_text() == ""
+
+
 def test_the_socket_plugin_does_see_a_live_run(run_suite, pytester, tmp_path, monkeypatch):
     # Given the same plugin (so the empty log above means something)
     pytester.makepyfile(cc_no_sockets=NO_SOCKETS)
