@@ -268,13 +268,18 @@ def create_bodies(target: Target, marker: str) -> SearchStrategy[dict[str, Any]]
 
 
 def update_bodies(target: Target, marker: str) -> SearchStrategy[dict[str, Any]]:
-    """PUT bodies with every documented field (so both readings of PUT agree on the result)."""
-    return from_schema("update_body", refinements(target, marker), every_property=True)
+    """PUT bodies with every documented field (so both readings of PUT agree on the result); the
+    description keeps the marker, so the sweep still finds an updated request."""
+    marked = ("description",)
+    return from_schema(
+        "update_body", refinements(target, marker), every_property=True, non_null=marked
+    )
 
 
 def patch_bodies(target: Target, marker: str) -> SearchStrategy[dict[str, Any]]:
-    """PATCH bodies: any subset of the documented fields, the empty one included."""
-    return from_schema("patch_body", refinements(target, marker))
+    """PATCH bodies: any subset of the documented fields, the empty one included; a description
+    they set carries the marker (a null one is sent by the example tests, which put it back)."""
+    return from_schema("patch_body", refinements(target, marker), non_null=("description",))
 
 
 VALID_BODIES: dict[str, Callable[[Target, str], SearchStrategy[dict[str, Any]]]] = {
@@ -390,6 +395,7 @@ def invalid_bodies(
         # a PATCH that breaks one field may carry valid others; the empty base is the smallest
         valid = st.just({}) | valid
     known_ids = {"order_item": set(target.order_items), "reason": set(target.reasons)}
+    foreign = {"order_item": tuple(foreign_order_items), "reason": tuple(target.foreign_reasons)}
     # rule -> (fields it applies to, the bad values for a field); a rule with no field is left out
     per_field: dict[str, tuple[list[str], Callable[[str], SearchStrategy[Any]]]] = {
         WRONG_TYPE: (list(properties), lambda n: _wrong_types(n, properties[n])),
@@ -411,11 +417,15 @@ def invalid_bodies(
             lambda n: NO_SUCH_ID.filter(lambda i: i not in known_ids[n]),
         ),
         FOREIGN_OBJECT: (
-            ["order_item"] if foreign_order_items and "order_item" in properties else [],
-            lambda n: st.sampled_from(list(foreign_order_items)),
+            [n for n in RELATIONS if n in properties and foreign[n]],
+            lambda n: st.sampled_from(list(foreign[n])),
         ),
     }
-    rules = applicable_rules(operation, foreign_order_items=foreign_order_items)
+    rules = applicable_rules(
+        operation,
+        foreign_order_items=foreign_order_items,
+        foreign_reasons=target.foreign_reasons,
+    )
     if rule is not None:
         if rule not in rules:
             raise ValueError(f"{rule!r} does not apply to {operation}")
@@ -456,8 +466,11 @@ def _nothing(name: str) -> SearchStrategy[None]:
     return st.none()
 
 
-def applicable_rules(operation: str, *, foreign_order_items: Sequence[int] = ()) -> list[str]:
-    """The rules a body of ``operation`` can break, in ``RULES`` order."""
+def applicable_rules(
+    operation: str, *, foreign_order_items: Sequence[int] = (), foreign_reasons: Sequence[int] = ()
+) -> list[str]:
+    """The rules a body of ``operation`` can break, in ``RULES`` order; an object of another
+    channel only where one is known, of a relation the body has."""
     shape = contract.OPERATIONS[operation].request_shape
     assert shape is not None
     document = resolve(schemas.schema(shape))
@@ -471,7 +484,8 @@ def applicable_rules(operation: str, *, foreign_order_items: Sequence[int] = ())
         BELOW_MINIMUM: "quantity" in properties,
         NULL: any("null" not in types_of(node) for node in properties.values()),
         NO_SUCH_OBJECT: any(name in properties for name in RELATIONS),
-        FOREIGN_OBJECT: bool(foreign_order_items) and "order_item" in properties,
+        FOREIGN_OBJECT: (bool(foreign_order_items) and "order_item" in properties)
+        or (bool(foreign_reasons) and "reason" in properties),
         NOT_AN_OBJECT: True,
         MALFORMED: True,
     }

@@ -57,10 +57,19 @@ def test_create_answers_201_with_the_values_sent_and_status_waiting(api, create_
         ),
     ],
 )
-def test_create_accepts_every_documented_form_of_the_optional_fields(api, create_body, optional):
-    body = create_body(**optional)
+def test_create_accepts_every_documented_form_of_the_optional_fields(
+    api, create_body, conformance_run, optional
+):
+    body = create_body()
+    marked = body["description"]
+    for field, value in optional.items():
+        # a description follows the run marker, so the sweep can still find the request
+        body[field] = f"{marked} {value}" if field == "description" and value else value
     exchange = api.create(body)
     checks.status_code_is(exchange, 201, claim="CR-CREATE-201")
+    if body["description"] is None:
+        # the marker goes back at once: the echo check reads the create's answer, not the store
+        conformance_run.remark(api, exchange.json["id"])
     checks.fields_equal(
         exchange.json,
         body,

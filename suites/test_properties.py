@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance import checks, contract, oracle, strategies
+from conformance.targets import Target
 
 pytestmark = pytest.mark.writes
 
@@ -210,7 +211,8 @@ def _rules(operation: str) -> list:
     """One case per rule a body of ``operation`` can break, each with its claim: every rule gets
     its share of examples, and its own row in the report."""
     cases = []
-    for rule in strategies.applicable_rules(operation, foreign_order_items=(0,)):
+    every = {"foreign_order_items": (0,), "foreign_reasons": (0,)}  # skipped later if unknown
+    for rule in strategies.applicable_rules(operation, **every):
         if operation != "create":
             claim = "CR-UPDATE-400"
         else:
@@ -221,9 +223,12 @@ def _rules(operation: str) -> list:
     return cases
 
 
-def _foreign(rule: str, foreign_order_items: tuple[int, ...]) -> None:
-    if rule == strategies.FOREIGN_OBJECT and not foreign_order_items:
-        pytest.skip("no order item of another channel is known (other_channel_id, its requests)")
+def _foreign(rule: str, target: Target, foreign_order_items: tuple[int, ...]) -> None:
+    if rule == strategies.FOREIGN_OBJECT and not (foreign_order_items or target.foreign_reasons):
+        pytest.skip(
+            "no order item or reason of another channel is known (other_channel_id and its "
+            "requests, foreign_reasons)"
+        )
 
 
 @pytest.mark.parametrize(("rule", "claim"), _rules("create"))
@@ -231,7 +236,7 @@ def _foreign(rule: str, foreign_order_items: tuple[int, ...]) -> None:
 def test_any_invalid_create_body_is_a_400_naming_the_field_and_stores_nothing(
     api, target, conformance_run, foreign_order_items, rule, claim, data
 ):
-    _foreign(rule, foreign_order_items)
+    _foreign(rule, target, foreign_order_items)
     invalid = data.draw(
         strategies.invalid_bodies(
             "create",
@@ -260,7 +265,7 @@ def test_any_invalid_create_body_is_a_400_naming_the_field_and_stores_nothing(
 def test_any_invalid_update_body_is_a_400_naming_the_field_and_changes_nothing(
     api, target, conformance_run, foreign_order_items, operation, rule, claim, data
 ):
-    _foreign(rule, foreign_order_items)
+    _foreign(rule, target, foreign_order_items)
     created = api.create(conformance_run.valid_create_body())
     checks.status_code_is(created, 201, claim="CR-CREATE-201")
     request_id = created.json["id"]

@@ -33,7 +33,7 @@ from stub_servers import (
     requests_on,
 )
 
-from conformance import checks
+from conformance import checks, plugin, report
 from conformance import client as client_module
 from conformance.client import Client, Pacer, Transcript
 from conformance.targets import Credentials, Target
@@ -702,6 +702,78 @@ def test_a_full_run_on_a_remote_target_leaves_no_marked_request_on_the_server(
     marked = [r for r in after if MARKER_TEXT in (r.get("description") or "")]
     assert marked == []
     assert {r["id"] for r in after} <= {r["id"] for r in before}
+
+
+LOST_CREATE = """
+import pytest
+import requests
+
+from conformance.plugin import RUN
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item):
+    # once, after the first test: a request stored with the run's marker that the run never saw
+    # answered, as when a create times out after the server stored it
+    run = item.config.stash[RUN]
+    if getattr(run, "_lost_sent", False) or not run.record.created_ids and not run.created_ids:
+        return
+    run._lost_sent = True
+    target, key = run.target, run.credentials.api_key
+    answer = requests.post(
+        f"{target.base_url}/api/channel/{target.channel_id}/cancellation_requests/",
+        json={**run.valid_create_body(), "description": f"{run.marker} lost create"},
+        headers={"Authorization": f"Token {key}"},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+"""
+
+
+def test_the_sweep_deletes_a_marked_request_the_run_never_saw_created(
+    run_suite, reference, pytester, tmp_path, monkeypatch
+):
+    # Given a remote target, and a plugin that stores one marked request behind the run's back
+    facts = reference.facts
+    monkeypatch.setenv("CC_ROBUST_KEY", facts.api_key)
+    targets = _remote(tmp_path, "sandbox", facts.base_url, facts)
+    pytester.makepyfile(cc_lost_create=LOST_CREATE)
+    # When a few tests that create requests run against it
+    result = run_suite(
+        "-p",
+        "cc_lost_create",
+        str(SUITES / "test_create.py"),
+        "-k",
+        "answers_201 or optional",
+        "--target",
+        "sandbox",
+        "--targets-file",
+        targets,
+    )
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()[-3000:]
+    # Then the end-of-run sweep found it by its marker and deleted it
+    _, swept, left = _cleanup_counts(result)
+    assert (swept, left) == (1, 0)
+    after = requests_on(facts.base_url, facts.api_key, (facts.channel_id,))
+    assert [r for r in after if MARKER_TEXT in (r.get("description") or "")] == []
+
+
+def test_a_span_of_ids_too_wide_to_search_whole_is_searched_near_the_runs_creates():
+    # Given a run whose creates lie far apart, other clients' requests between them
+    record = report.RunRecord(created_ids=[10, 12, 10 + plugin.SWEEP_SPAN * 3])
+    run = SimpleNamespace(record=record)
+    # When the sweep picks the ids to search for the marker
+    candidates = plugin.Run._sweep_candidates(run)
+    # Then it looks next to each create, not at the first ids of the span only, and says so
+    near = plugin.SWEEP_NEAR
+    assert set(range(10 - near, 12 + near + 1)) <= set(candidates)
+    assert 10 + plugin.SWEEP_SPAN * 3 + near in candidates
+    assert len(candidates) <= 3 * (2 * near + 1)
+    assert [o.kind for o in record.observations] == ["sweep"]
+    # while a narrow span is searched whole, without a word
+    record = report.RunRecord(created_ids=[10, 500])
+    assert plugin.Run._sweep_candidates(SimpleNamespace(record=record)) == list(range(10, 501))
+    assert record.observations == []
 
 
 # --- parallel: -n 2 and a serial run agree ------------------------------------------------

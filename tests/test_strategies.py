@@ -5,6 +5,7 @@ a value a conforming server may coerce), and filter queries use documented param
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -17,7 +18,12 @@ from conformance import contract, oracle, schemas, strategies
 from conformance.targets import Target
 
 TARGET = Target(
-    name="unit", source="tests", base_url="embedded", order_items=(11, 12, 13), reasons=(1, 2)
+    name="unit",
+    source="tests",
+    base_url="embedded",
+    order_items=(11, 12, 13),
+    reasons=(1, 2),
+    foreign_reasons=(7, 8),
 )
 MARKER = "cancellation-contract run unit"
 FOREIGN = (901, 902)
@@ -163,7 +169,7 @@ def test_invalid_bodies_break_the_rule_they_are_labelled_with(operation, data):
         known = TARGET.order_items if invalid.field == "order_item" else TARGET.reasons
         assert value not in known
     elif invalid.rule == strategies.FOREIGN_OBJECT:
-        assert value in FOREIGN
+        assert value in (FOREIGN if invalid.field == "order_item" else TARGET.foreign_reasons)
     elif invalid.rule == strategies.NOT_AN_OBJECT:
         assert not isinstance(body, dict)
         assert invalid.field == strategies.WHOLE_BODY
@@ -204,9 +210,23 @@ def test_every_rule_that_applies_is_generated(operation, rules):
     assert not [i for i in drawn if i.rule == strategies.OUTSIDE_ENUM and i.field == "status"]
 
 
-def test_without_foreign_order_items_no_body_claims_one():
+@pytest.mark.parametrize("operation", list(SHAPES))
+def test_both_relations_get_objects_of_another_channel(operation):
+    drawn = _drawn(_invalid(operation))
+    foreign = {i.field for i in drawn if i.rule == strategies.FOREIGN_OBJECT}
+    assert foreign == {"order_item", "reason"}
+
+
+def test_a_reason_of_another_channel_is_generated_without_foreign_order_items():
     drawn = _drawn(strategies.invalid_bodies("create", TARGET, MARKER), count=100)
+    assert {i.field for i in drawn if i.rule == strategies.FOREIGN_OBJECT} == {"reason"}
+
+
+def test_without_objects_of_another_channel_no_body_claims_one():
+    target = dataclasses.replace(TARGET, foreign_reasons=())
+    drawn = _drawn(strategies.invalid_bodies("create", target, MARKER), count=100)
     assert strategies.FOREIGN_OBJECT not in {invalid.rule for invalid in drawn}
+    assert strategies.FOREIGN_OBJECT not in strategies.applicable_rules("create")
 
 
 # --- filter queries ----------------------------------------------------------------------------
