@@ -7,12 +7,14 @@ into a temporary directory; the faulty one has failing tests, and its cassettes 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conformance import drift
 
@@ -135,3 +137,71 @@ def test_a_directory_without_cassettes_is_a_plain_usage_error(recordings, tmp_pa
     error = capsys.readouterr().err
     assert f"{empty} holds no cassettes; record one with --mode record" in error
     assert not (tmp_path / "x.html").exists()
+
+
+def _cassette(directory: Path, answer: dict, content_type: str = "application/json") -> Path:
+    """A one-interaction cassette: a retrieve answered 200 with ``answer``."""
+    document = {
+        "version": 1,
+        "interactions": [
+            {
+                "request": {
+                    "method": "GET",
+                    "uri": "http://replay.invalid/api/channel/1/cancellation_requests/5/",
+                    "body": None,
+                    "headers": {},
+                },
+                "response": {
+                    "status": {"code": 200, "message": "OK"},
+                    "headers": {"Content-Type": [content_type]},
+                    "body": {"string": json.dumps(answer)},
+                },
+            }
+        ],
+    }
+    directory.mkdir(parents=True)
+    (directory / "test_x.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    return directory
+
+
+BEFORE = {"id": 5, "status": "waiting", "cancellation_type": "cancel", "quantity": 1}
+
+
+@pytest.mark.parametrize(
+    ("after", "content_type", "kind", "detail"),
+    [
+        pytest.param(
+            {**BEFORE, "quantity": "1"},
+            "application/json",
+            "type changed",
+            "$.quantity: integer, now also string",
+            id="type-changed",
+        ),
+        pytest.param(
+            {**BEFORE, "status": "postponed"},
+            "application/json",
+            "enum value new",
+            "$.status: postponed",
+            id="enum-value-new",
+        ),
+        pytest.param(
+            BEFORE,
+            "text/html",
+            "content type changed",
+            "application/json -> text/html",
+            id="content-type-changed",
+        ),
+    ],
+)
+def test_drift_names_a_new_type_a_new_enum_value_and_a_changed_content_type(
+    tmp_path, after, content_type, kind, detail
+):
+    # Given two recordings of one retrieve that differ in one way
+    before = drift.load(_cassette(tmp_path / "a", BEFORE))
+    later = drift.load(_cassette(tmp_path / "b", after, content_type))
+    # When they are compared
+    changes = drift.compare(before, later)
+    # Then that one change is named, for the operation and status it happened on
+    assert [(c.operation, c.status, c.kind, c.detail) for c in changes] == [
+        ("retrieve", 200, kind, detail)
+    ]
