@@ -137,16 +137,16 @@ class BudgetExhausted(Exception):
 
 
 class Budget:
-    """Caps the requests a run sends to a target (0: no cap), polite to shared sandboxes."""
+    """Caps the requests a run sends to a target (None: no cap), polite to shared sandboxes."""
 
-    def __init__(self, limit: int = 0) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.limit = limit
         self.sent = 0
         self._lock = threading.Lock()
 
     def spend(self) -> None:
         with self._lock:
-            if self.limit and self.sent >= self.limit:
+            if self.limit is not None and self.sent >= self.limit:
                 raise BudgetExhausted(f"request budget of {self.limit} spent")
             self.sent += 1
 

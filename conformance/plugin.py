@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import zlib
 from collections.abc import Callable, Iterator
@@ -61,10 +62,12 @@ SWEEP_SPAN = 20_000
 SWEEP_NEAR = 3
 
 
-def _share(limit: int, workers: int) -> int:
-    """One worker's part of a run-wide request budget (0: no cap); the parts never add up to
-    more than the budget, unless it is smaller than the number of workers."""
-    return max(1, limit // workers) if limit else 0
+def _share(limit: int, workers: int, index: int) -> int | None:
+    """Worker ``index``'s part of a run-wide request budget (0: no cap, None); the parts add up
+    to the budget exactly, a worker whose part is 0 sending nothing."""
+    if not limit:
+        return None
+    return limit // workers + (index < limit % workers)
 
 
 def _split(shown: str, amount: float, workers: int) -> str:
@@ -94,7 +97,9 @@ class Run:
         self.started = datetime.now(UTC)
         self.transcript = Transcript()
         # each xdist worker sends on its own, so it gets its share of the run's budget and rate
-        self.budget = Budget(_share(config.getoption("request_budget") or 0, self.workers))
+        self.budget = Budget(
+            _share(config.getoption("request_budget") or 0, self.workers, self.worker_index)
+        )
         self.record = report.RunRecord()
         self.observations: list[report.Observation] = []
         self.created_ids: list[int] = []
@@ -144,6 +149,14 @@ class Run:
     @property
     def is_worker(self) -> bool:
         return hasattr(self.config, "workerinput")
+
+    @property
+    def worker_index(self) -> int:
+        """This xdist worker's number (gw0 is 0); 0 outside xdist."""
+        if not self.is_worker:
+            return 0
+        digits = re.sub(r"\D", "", self.config.workerinput["workerid"])
+        return int(digits) if digits else 0
 
     @property
     def workers(self) -> int:
@@ -205,7 +218,8 @@ class Run:
             self.credentials.api_key,
             credentials=self.credentials,
             transcript=self.transcript,
-            pacer=Pacer(target.max_rps / self.workers),
+            # the controller only probes before the workers start and sweeps after they end
+            pacer=Pacer(target.max_rps / (self.workers if self.is_worker else 1)),
             budget=self.budget,
             observe=self.observe,
             on_created=self._created,
@@ -394,7 +408,9 @@ class Run:
         """Put the run marker back in the description of a request a test set to null, so the
         end-of-run sweep can still find it; housekeeping, so what it meets is no verdict."""
         with contextlib.suppress(checks.ContractViolation, checks.TargetUnusable):
-            api.partial_update(request_id, {"description": f"{self.marker} (marker restored)"})
+            api.unbudgeted().partial_update(
+                request_id, {"description": f"{self.marker} (marker restored)"}
+            )
 
     @contextlib.contextmanager
     def owned_by(self, owner: str) -> Iterator[None]:
@@ -457,8 +473,13 @@ class Run:
         created = self.record.created_ids
         low, high = min(created), max(created)
         if high - low < SWEEP_SPAN:
-            return list(range(low, high + 1))
-        near = sorted({i for c in created for i in range(c - SWEEP_NEAR, c + SWEEP_NEAR + 1)})
+            # a little past both ends: the run's first or last create may be the one lost
+            return list(range(max(1, low - SWEEP_NEAR), high + SWEEP_NEAR + 1))
+        near = [
+            i
+            for i in sorted({i for c in created for i in range(c - SWEEP_NEAR, c + SWEEP_NEAR + 1)})
+            if i > 0
+        ]
         self.record.observations.append(
             report.Observation(
                 "(end of run)",
@@ -468,7 +489,7 @@ class Run:
                 f"{SWEEP_NEAR} of one the run created",
             )
         )
-        return [i for i in near if i > 0]
+        return near
 
     def handover(self) -> dict[str, Any]:
         """What an xdist worker needs to use the target this controller connected to."""

@@ -98,8 +98,12 @@ def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
     forms = set()
     for secret in secrets:
         if secret:
-            forms |= {secret, quote(secret), quote(secret, safe=""), quote_plus(secret)}
-            forms.add(json.dumps(secret)[1:-1])
+            encoded = {quote(secret), quote(secret, safe=""), quote_plus(secret)}
+            # some encoders write the escapes in lower case (%2b)
+            encoded |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), e) for e in encoded}
+            escaped = json.dumps(secret)[1:-1]
+            # some JSON encoders escape the slash too
+            forms |= {secret, *encoded, escaped, escaped.replace("/", "\\/")}
     return tuple(sorted(forms, key=len, reverse=True))
 
 

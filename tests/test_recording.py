@@ -590,6 +590,11 @@ ODD_KEY = "k+y/of=the run&é"
         pytest.param(quote(ODD_KEY), id="url-encoded-path"),
         pytest.param(quote_plus(ODD_KEY), id="form-encoded"),
         pytest.param(json.dumps(ODD_KEY)[1:-1], id="json-escaped"),
+        pytest.param(json.dumps(ODD_KEY)[1:-1].replace("/", "\\/"), id="json-escaped-slash"),
+        pytest.param(
+            re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quote_plus(ODD_KEY)),
+            id="lower-case-escapes",
+        ),
     ],
 )
 def test_a_key_is_scrubbed_and_masked_however_it_is_encoded(written):
