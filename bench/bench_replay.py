@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.latency import DelayingProxy
+from conformance.targets import table
 from reference.server import spawn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,19 +90,18 @@ def run_remote(latency_s: float, work: Path) -> tuple[float, str]:
         upstream = urlsplit(facts.base_url)
         with DelayingProxy((upstream.hostname, upstream.port), latency_s) as proxy:
             targets = work / "targets.toml"
-            targets.write_text(
-                f"""[targets.remote]
-base_url = "{proxy.base_url}"
-api_key_env = "BENCH_KEY"
-readonly_api_key_env = "BENCH_RO_KEY"
-channel_id = {facts.channel_id}
-other_channel_id = {facts.other_channel_id}
-order_items = {list(facts.order_items)}
-reasons = {list(facts.reasons)}
-max_rps = 0
-timeout_s = 30
-"""
-            )
+            description = {
+                "base_url": proxy.base_url,
+                "api_key_env": "BENCH_KEY",
+                "readonly_api_key_env": "BENCH_RO_KEY",
+                "channel_id": facts.channel_id,
+                "other_channel_id": facts.other_channel_id,
+                "order_items": facts.order_items,
+                "reasons": facts.reasons,
+                "max_rps": 0,
+                "timeout_s": 30,
+            }
+            targets.write_text(table("remote", description))
             env = {"BENCH_KEY": facts.api_key, "BENCH_RO_KEY": facts.readonly_api_key}
             extra = ["--target=remote", f"--targets-file={targets}"]
             return run("live", work / "cassettes", work / "reports", extra, env)

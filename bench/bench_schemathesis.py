@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import secrets
 import shutil
 import subprocess
@@ -45,7 +44,6 @@ from pathlib import Path
 import requests
 
 from conformance import mutation
-from conformance.mutation import _first_failure
 from reference.server import spawn
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,42 +69,19 @@ class Run:
 
 # --- our suite ----------------------------------------------------------------------------------
 
-_REQUESTS_SENT = re.compile(r"requests sent: (\d+)")
-
 
 def run_ours(fault: str | None, work: Path, profile: str) -> Run:
-    """The command of ``conformance.mutation.run_suite``; its output gives the request count."""
-    name = fault or "clean"
-    junit = work / "ours" / f"{name}.xml"
-    command = mutation.suite_command(
-        work / "ours" / "reports" / name,
-        "--junitxml",
-        str(junit),
-        "--hypothesis-profile",
-        profile,
-        *(["-x"] if fault else []),
+    """``conformance.mutation.run_suite`` under ``profile``: the kill matrix's own run and
+    verdict, with the request count of its summary line."""
+    outcome = mutation.run_suite(
+        fault, "", work / "ours", ["--hypothesis-profile", profile], stop_first=fault is not None
     )
-    environ = mutation.suite_environment(fault)
-    started = time.perf_counter()
-    completed = subprocess.run(
-        command, cwd=ROOT, env=environ, capture_output=True, text=True, check=False
-    )
-    seconds = time.perf_counter() - started
-    output = completed.stdout + completed.stderr
-    killer, message = _first_failure(junit)
-    sent = _REQUESTS_SENT.search(output)
-    count = int(sent.group(1)) if sent else None
-    if completed.returncode == 0:
-        verdict = "passed" if fault is None else "survived"
-    elif completed.returncode == 1:
-        verdict = "failed" if fault is None else "killed"
-    elif completed.returncode == 4 and fault is not None and "health probe" in output:
-        verdict, killer = "killed", "health probe (the run refused the target)"
-    else:
-        verdict = "broken run"
-        killer = output.strip().splitlines()[-1][:200] if output.strip() else ""
-    detail = killer + (f": {message}" if message and verdict in ("killed", "failed") else "")
-    return Run("ours", fault, verdict, seconds, count, detail)
+    detail = outcome.killer
+    if outcome.detail and outcome.verdict in ("killed", "failed"):
+        detail += f": {outcome.detail}"
+    elif outcome.verdict == "broken run":
+        detail = outcome.detail
+    return Run("ours", fault, outcome.verdict, outcome.seconds, outcome.requests, detail)
 
 
 # --- Schemathesis -------------------------------------------------------------------------------

@@ -40,7 +40,6 @@ from reference.server import start
 
 ROOT = Path(__file__).resolve().parent.parent
 
-_REQUESTS_SENT = re.compile(r"requests sent: (\d+)")
 _SESSION_TIME = re.compile(r" in ([\d.]+)s")
 _SUMMARY = re.compile(r"^=*\s*(\d+ passed.*?) in [\d.]+s", re.M)
 
@@ -65,14 +64,13 @@ def run_suite(label: str, work: Path, *args: str) -> SuiteRun:
     )
     wall = time.perf_counter() - started
     output = completed.stdout + completed.stderr
-    sent = _REQUESTS_SENT.search(output)
     tail = output.strip().splitlines()[-1] if output.strip() else ""
     session = _SESSION_TIME.findall(tail)
     return SuiteRun(
         label,
         wall,
         float(session[-1]) if session else None,
-        int(sent.group(1)) if sent else None,
+        mutation.requests_sent(output),
         completed.returncode,
         tail.strip("= "),
     )

@@ -109,14 +109,19 @@ def json_where_documented(exchange: Exchange) -> None:
         )
 
 
+def _documented_shape(exchange: Exchange) -> str | None:
+    """The shape the documentation gives this answer's body, when there is a body to judge: a
+    JSON null is a body too; only an absent or unparsable one is not."""
+    operation = exchange.operation
+    if operation is None or not exchange.content or exchange.json_error is not None:
+        return None
+    return contract.OPERATIONS[operation].responses.get(exchange.status)
+
+
 def response_schema_conformance(exchange: Exchange) -> None:
     """A documented status code's body matches the schema written from the documentation."""
-    operation = exchange.operation
-    if operation is None:
-        return
-    shape = contract.OPERATIONS[operation].responses.get(exchange.status)
-    # a JSON null is a body too, and must be judged: only an absent or unparsable body is not
-    if shape is None or not exchange.content or exchange.json_error is not None:
+    shape = _documented_shape(exchange)
+    if shape is None:
         return
     errors = [e for e in schemas.validate(shape, exchange.json) if not _open_enum(e)]
     if errors:
@@ -124,7 +129,7 @@ def response_schema_conformance(exchange: Exchange) -> None:
         more = f"\n(+{len(errors) - 8} more)" if len(errors) > 8 else ""
         raise ContractViolation(
             "Response violates the documented schema",
-            documented=f"{exchange.status} of {operation} matches schemas/{shape}.json",
+            documented=f"{exchange.status} of {exchange.operation} matches schemas/{shape}.json",
             received=f"{len(errors)} error(s):\n{shown}{more}",
             exchange=exchange,
             claim="CR-SHAPE",
@@ -149,10 +154,7 @@ def _open_enum(error: schemas.SchemaError) -> bool:
 
 def undocumented_values(exchange: Exchange) -> list[str]:
     """Request statuses outside the documented set: an observation, never a failure."""
-    operation = exchange.operation
-    if operation is None or not exchange.content or exchange.json_error is not None:
-        return []
-    shape = contract.OPERATIONS[operation].responses.get(exchange.status)
+    shape = _documented_shape(exchange)
     if shape is None:
         return []
     return [e.message for e in schemas.validate(shape, exchange.json) if _open_enum(e)]
@@ -160,10 +162,7 @@ def undocumented_values(exchange: Exchange) -> list[str]:
 
 def undocumented_fields(exchange: Exchange) -> list[str]:
     """Paths of fields the documentation does not show: an observation, never a failure."""
-    operation = exchange.operation
-    if operation is None or not exchange.content or exchange.json_error is not None:
-        return []
-    shape = contract.OPERATIONS[operation].responses.get(exchange.status)
+    shape = _documented_shape(exchange)
     if shape is None:
         return []
     return [e.path for e in schemas.validate(shape, exchange.json, strict=True)]

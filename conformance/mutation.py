@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,17 @@ class Outcome:
     killer: str
     seconds: float
     detail: str = ""
+    requests: int | None = None  # from the run's summary line
+
+
+# the run's summary line: "claims: ...; requests sent: N (+R retried); ..."
+_REQUESTS_SENT = re.compile(r"requests sent: (\d+)")
+
+
+def requests_sent(output: str) -> int | None:
+    """The requests a suite run reports having sent, from its summary line."""
+    sent = _REQUESTS_SENT.search(output)
+    return int(sent.group(1)) if sent else None
 
 
 def _faults() -> tuple[dict[str, str], dict[str, str]]:
@@ -125,7 +137,7 @@ def run_suite(
     else:
         verdict = "broken run"
         message = output.strip().splitlines()[-1][:200] if output.strip() else ""
-    return Outcome(name, category, verdict, killer, seconds, message)
+    return Outcome(name, category, verdict, killer, seconds, message, requests_sent(output))
 
 
 def render_text(clean: Outcome, outcomes: list[Outcome], wall: float, jobs: int) -> str:

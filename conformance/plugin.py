@@ -298,11 +298,7 @@ class Run:
         target = self.target
         assert target is not None and self.credentials is not None
         return {
-            "channel_id": target.channel_id,
-            "other_channel_id": target.other_channel_id,
-            "order_items": list(target.order_items),
-            "reasons": list(target.reasons),
-            "foreign_reasons": list(target.foreign_reasons),
+            **target.facts(),
             "read_only": target.read_only,
             "readonly_key": bool(self.credentials.readonly_api_key),
             "embedded_url": None,
@@ -421,17 +417,21 @@ class Run:
         finally:
             self.current_test = previous
 
-    def clean_up(self, test: str | None = None) -> None:
-        """Delete what ``test`` (or the whole run) created and did not delete itself."""
+    def clean_up(self, test: str | None = None) -> int:
+        """Delete what ``test`` (or the whole run) created and did not delete itself; how many
+        were still there."""
         if self.api is None:
-            return
+            return 0
+        found = 0
         for (channel_id, request_id), owner in list(self.live.items()):
             if test is not None and owner != test:
                 continue
             with contextlib.suppress(checks.ContractViolation, checks.TargetUnusable):
                 exchange = self.api.unbudgeted().in_channel(channel_id).delete(request_id)
-                if exchange.status == 404:
+                found += exchange.status == 204
+                if exchange.status in (204, 404):
                     self.live.pop((channel_id, request_id), None)
+        return found
 
     def sweep(self) -> int:
         """End of run: delete what the run created and still exists; how many there were.
@@ -442,16 +442,10 @@ class Run:
         finds what a create stored although it answered an error or never answered."""
         if self.api is None:
             return 0
-        api = self.api.unbudgeted()
-        found = 0
-        for (channel_id, request_id), _owner in list(self.live.items()):
-            with contextlib.suppress(checks.ContractViolation, checks.TargetUnusable):
-                exchange = api.in_channel(channel_id).delete(request_id)
-                found += exchange.status == 204
-                if exchange.status in (204, 404):
-                    self.live.pop((channel_id, request_id), None)
+        found = self.clean_up()
         if self.is_worker or not self.record.created_ids or self.writes_refused:
             return found
+        api = self.api.unbudgeted()
         candidates = self._sweep_candidates()
         for start in range(0, len(candidates), 100):
             chunk = candidates[start : start + 100]
@@ -496,14 +490,7 @@ class Run:
         target, creds = self.target, self.credentials
         assert target is not None and creds is not None
         return {
-            "target": {
-                "base_url": target.base_url,
-                "channel_id": target.channel_id,
-                "other_channel_id": target.other_channel_id,
-                "order_items": list(target.order_items),
-                "reasons": list(target.reasons),
-                "foreign_reasons": list(target.foreign_reasons),
-            },
+            "target": {"base_url": target.base_url, **target.facts()},
             "api_key": creds.api_key,
             "readonly_api_key": creds.readonly_api_key,
             "secrets": list(creds.secrets),

@@ -79,6 +79,17 @@ class Target:
         """This target with the facts an embedded server reported filled in."""
         return replace(self, **facts)
 
+    def facts(self) -> dict[str, Any]:
+        """The ids the suite works with, as plain data for ``bound``: what an xdist worker is
+        handed and what a recording keeps of its target (never a key)."""
+        return {
+            "channel_id": self.channel_id,
+            "other_channel_id": self.other_channel_id,
+            "order_items": list(self.order_items),
+            "reasons": list(self.reasons),
+            "foreign_reasons": list(self.foreign_reasons),
+        }
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -90,6 +101,23 @@ class Credentials:
 
     def __repr__(self) -> str:
         return "Credentials(***)"
+
+
+def table(name: str, values: Mapping[str, Any]) -> str:
+    """``values`` as the ``[targets.NAME]`` table of a targets file: how the project's tests and
+    benchmarks describe a server they started (strings, numbers, booleans and lists of them)."""
+    lines = [f"[targets.{name}]", *(f"{key} = {_toml(value)}" for key, value in values.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string takes JSON's escapes
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    return repr(value)
 
 
 def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:

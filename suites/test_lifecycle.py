@@ -39,20 +39,7 @@ MAX_LIVE = 4
 # The target chooses these; the model learns them from the create answer.
 CHOSEN_BY_TARGET = ("id", "uuid", "created_date", "easy_return")
 # Compared on every read: everything but modified_date, which only must not go back.
-COMPARED = (
-    "id",
-    "order_item",
-    "reason",
-    "description",
-    "cancellation_type",
-    "status",
-    "iban",
-    "holder_name",
-    "quantity",
-    "fully_refund_as_loyalty_money",
-    "uuid",
-    "created_date",
-)
+COMPARED = (*contract.SHARED_SCALARS, "order_item", "reason", "uuid", "created_date")
 DETAILED_SCALARS = contract.SHARED_SCALARS
 
 

@@ -24,7 +24,7 @@ import pytest
 import yaml
 from vcr.request import Request
 
-from conformance import recording
+from conformance import recording, targets
 from conformance.client import MASK, Masker
 
 pytest_plugins = ["pytester"]
@@ -228,21 +228,19 @@ def test_the_socket_plugin_does_see_a_live_run(run_suite, pytester, tmp_path, mo
 # --- secrets ----------------------------------------------------------------------------------
 
 
-def _remote_targets(tmp_path: Path, facts, extra: str = "") -> str:
+def _remote_targets(tmp_path: Path, facts, **extra) -> str:
     path = tmp_path / "targets.toml"
-    path.write_text(
-        f"""[targets.remote]
-base_url = "{facts.base_url}"
-api_key_env = "CC_TEST_KEY"
-readonly_api_key_env = "CC_TEST_RO_KEY"
-channel_id = {facts.channel_id}
-other_channel_id = {facts.other_channel_id}
-order_items = {list(facts.order_items)}
-reasons = {list(facts.reasons)}
-max_rps = 0
-{extra}
-"""
-    )
+    description = {
+        "base_url": facts.base_url,
+        "api_key_env": "CC_TEST_KEY",
+        "readonly_api_key_env": "CC_TEST_RO_KEY",
+        "channel_id": facts.channel_id,
+        "other_channel_id": facts.other_channel_id,
+        "order_items": facts.order_items,
+        "reasons": facts.reasons,
+        "max_rps": 0,
+    }
+    path.write_text(targets.table("remote", description | extra))
     return str(path)
 
 
@@ -314,7 +312,7 @@ def test_no_key_reaches_a_cassette_a_report_or_the_terminal(run_suite, remote, t
 
 def test_the_targets_scrub_patterns_reach_no_cassette(run_suite, remote, tmp_path):
     # Given a target asking that the holder name the suite sends be scrubbed
-    targets = _remote_targets(tmp_path, remote, 'scrub_patterns = ["Contract Test"]')
+    targets = _remote_targets(tmp_path, remote, scrub_patterns=["Contract Test"])
     # When tests that send and receive it are recorded
     result = run_suite(
         str(SUITES / "test_create.py"),
@@ -338,7 +336,7 @@ def test_the_targets_scrub_patterns_reach_no_cassette(run_suite, remote, tmp_pat
 
 def test_a_recording_scrubbed_by_patterns_replays(run_suite, remote, tmp_path):
     # Given a recording of a test whose create body holds the scrubbed text
-    targets = _remote_targets(tmp_path, remote, 'scrub_patterns = ["Contract Test"]')
+    targets = _remote_targets(tmp_path, remote, scrub_patterns=["Contract Test"])
     args = [str(SUITES / "test_delete.py"), "-k", "204", "--target=remote"]
     recorded = run_suite(*args, f"--targets-file={targets}", "--mode=record")
     _assert_outcomes(recorded, passed=1)

@@ -36,7 +36,7 @@ from stub_servers import (
 from conformance import checks, plugin, report
 from conformance import client as client_module
 from conformance.client import Budget, BudgetExhausted, Client, Pacer, Transcript
-from conformance.targets import Credentials, Target
+from conformance.targets import Credentials, Target, table
 
 pytest_plugins = ["pytester"]
 
@@ -432,24 +432,17 @@ def test_a_refused_connection_names_its_cause(connect):
 
 def _targets_file(tmp_path: Path, name: str, base_url: str, **extra: Any) -> str:
     """A targets file with one remote target (key read from CC_ROBUST_KEY)."""
-    lines = [
-        f"[targets.{name}]",
-        f'base_url = "{base_url}"',
-        'api_key_env = "CC_ROBUST_KEY"',
-    ]
-    extra.setdefault("max_rps", 0)
-    extra.setdefault("channel_id", 1)
-    extra.setdefault("order_items", [1])
-    extra.setdefault("reasons", [1])
-    for key, value in extra.items():
-        if isinstance(value, bool):
-            lines.append(f"{key} = {str(value).lower()}")
-        elif isinstance(value, str):
-            lines.append(f'{key} = "{value}"')
-        else:
-            lines.append(f"{key} = {list(value) if isinstance(value, tuple) else value}")
+    description = {
+        "base_url": base_url,
+        "api_key_env": "CC_ROBUST_KEY",
+        "max_rps": 0,
+        "channel_id": 1,
+        "order_items": [1],
+        "reasons": [1],
+        **extra,
+    }
     path = tmp_path / "targets.toml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(table(name, description))
     return str(path)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.targets import TargetError, credentials, load
+from conformance.targets import TargetError, credentials, load, table
 
 SANDBOX = """
 [targets.sandbox]
@@ -36,6 +36,25 @@ def test_a_complete_sandbox_table_loads(tmp_path):
     assert target.reasons == (1, 2, 3)
     assert (target.timeout_s, target.max_rps, target.read_only) == (7.0, 20.0, False)
     assert not target.embedded
+
+
+def test_a_table_written_by_the_project_loads_back_as_written(tmp_path):
+    # the tests and benchmarks describe the servers they start with table()
+    values = {
+        "base_url": 'http://127.0.0.1:8000/"quoted"',
+        "api_key_env": "CC_TEST_KEY",
+        "channel_id": 5,
+        "order_items": (101, 102),
+        "reasons": [1],
+        "read_only": True,
+        "timeout_s": 0.5,
+        "scrub_patterns": ["TR\\d{24}"],
+    }
+    target = load(_write(tmp_path, table("written", values)), "written")
+    assert target.base_url == values["base_url"]
+    assert (target.channel_id, target.order_items, target.reasons) == (5, (101, 102), (1,))
+    assert (target.read_only, target.timeout_s) == (True, 0.5)
+    assert target.scrub_patterns == ("TR\\d{24}",)
 
 
 def test_the_embedded_target_needs_only_its_base_url(tmp_path):
