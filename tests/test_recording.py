@@ -406,11 +406,12 @@ def test_a_stale_cassette_fails_its_test_with_one_message_naming_the_fix(
     assert "vcr/" not in output
 
 
-def test_re_recording_as_the_stale_message_says_makes_the_replay_pass(copy_of_recording, run_suite):
+def test_re_recording_the_whole_recording_makes_a_stale_replay_pass(copy_of_recording, run_suite):
     # Given a recording whose create cassette no longer fits the suite
     _change_a_sent_value(copy_of_recording / "local" / "test_create" / f"{CREATE_TEST}.yaml")
     assert run_suite(*SELECTION, "--mode=replay").ret == pytest.ExitCode.TESTS_FAILED
-    # When what was recorded is recorded again, as the message advises
+    # When everything that recording holds is recorded again (the stale message's advice, shown
+    # above, is the whole target; the whole of this recording is SELECTION)
     _assert_outcomes(run_suite(*SELECTION, "--mode=record"), passed=5)
     # Then the replay passes
     _assert_outcomes(run_suite(*SELECTION, "--mode=replay"), passed=5)
