@@ -105,12 +105,6 @@ def _json_or_bytes(body: Any) -> Any:
         return ("raw", raw)
 
 
-def json_body(r1: Any, r2: Any) -> None:
-    """vcrpy matcher: equal JSON documents whatever their key order, else equal bytes."""
-    if _json_or_bytes(r1.body) != _json_or_bytes(r2.body):
-        raise AssertionError("bodies differ")
-
-
 def _key(request: Any) -> tuple[Any, ...]:
     """What two requests must share to match, computed once per request object: vcrpy compares
     a replayed request with every recorded one, and parsing queries and bodies anew for each
@@ -131,7 +125,7 @@ def same_request(r1: Any, r2: Any) -> None:
         raise AssertionError("method, path, query or body differ")
 
 
-# One matcher standing for method, path, query and json_body together, so each pair costs a
+# One matcher standing for method, path, query and JSON body together, so each pair costs a
 # tuple comparison.
 MATCH_ON = ("same_request",)
 
