@@ -25,7 +25,6 @@ from conformance import checks, contract
 from conformance.targets import Credentials, Target, secret_forms
 
 MASK = "***"
-_BODY_LIMIT = 4000
 
 
 class Masker:
@@ -78,21 +77,6 @@ class Exchange:
         if body:
             lines.append(body)
         return "\n".join(lines)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "method": self.method,
-            "url": self.url,
-            "operation": self.operation,
-            "request_headers": self.request_headers,
-            "request_body": self.request_body,
-            "status": self.status,
-            "response_headers": self.response_headers,
-            "response_body": (self.text or "")[:_BODY_LIMIT],
-            "elapsed_ms": round(self.elapsed_s * 1000, 1),
-            "attempt": self.attempt,
-            "note": self.note,
-        }
 
 
 class Transcript:

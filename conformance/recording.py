@@ -40,10 +40,6 @@ MODES = ("live", "record", "replay")
 REPLAY_BASE_URL = "http://replay.invalid"
 
 
-class StaleCassette(Exception):
-    """A replayed request with no recorded match: the suite changed since the recording."""
-
-
 @dataclass(frozen=True)
 class Scrubber:
     """Removes a run's secrets from requests and responses before vcrpy writes them."""
